@@ -1,0 +1,349 @@
+use rocket_meta::FieldType;
+
+use crate::builder::{Builder, Dialect, Param, Sql};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Neq,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+impl CmpOp {
+    fn sql(self) -> &'static str {
+        match self {
+            CmpOp::Eq => " = ",
+            CmpOp::Neq => " != ",
+            CmpOp::Gt => " > ",
+            CmpOp::Gte => " >= ",
+            CmpOp::Lt => " < ",
+            CmpOp::Lte => " <= ",
+        }
+    }
+}
+
+/// One WHERE condition. Column names come from metadata, never from input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    Cmp {
+        col: String,
+        ty: FieldType,
+        op: CmpOp,
+        value: Param,
+    },
+    In {
+        col: String,
+        ty: FieldType,
+        values: Vec<Param>,
+        negate: bool,
+    },
+    Like {
+        col: String,
+        ty: FieldType,
+        pattern: String,
+    },
+    IsNull(String),
+}
+
+impl Cond {
+    pub fn eq(col: &str, ty: FieldType, value: Param) -> Cond {
+        Cond::Cmp {
+            col: col.to_string(),
+            ty,
+            op: CmpOp::Eq,
+            value,
+        }
+    }
+
+    fn render(&self, b: &mut Builder) {
+        match self {
+            Cond::Cmp { col, ty, op, value } => {
+                if matches!(value, Param::Null) {
+                    // `= NULL` never matches; spell the intent out instead.
+                    b.ident(col);
+                    b.push(if *op == CmpOp::Neq { " IS NOT NULL" } else { " IS NULL" });
+                    return;
+                }
+                b.ident(col).push(op.sql()).bind(value.clone(), *ty);
+            }
+            Cond::In {
+                col,
+                ty,
+                values,
+                negate,
+            } => {
+                if values.is_empty() {
+                    b.push(if *negate { "1=1" } else { "1=0" });
+                    return;
+                }
+                match b.dialect {
+                    Dialect::Postgres => {
+                        let texts = values.iter().map(|p| p.to_pg_text().unwrap_or_default()).collect();
+                        b.ident(col).push(if *negate { " != ALL(" } else { " = ANY(" });
+                        b.bind_pg_list(texts, *ty).push(")");
+                    }
+                    Dialect::Sqlite => {
+                        b.ident(col).push(if *negate { " NOT IN (" } else { " IN (" });
+                        for (i, v) in values.iter().enumerate() {
+                            if i > 0 {
+                                b.push(", ");
+                            }
+                            b.bind(v.clone(), *ty);
+                        }
+                        b.push(")");
+                    }
+                }
+            }
+            Cond::Like { col, ty, pattern } => {
+                b.ident(col);
+                // LIKE needs text; cast non-text Postgres columns instead of failing.
+                if b.dialect == Dialect::Postgres && !ty.is_textual() {
+                    b.push("::text");
+                }
+                b.push(" LIKE ").bind(Param::Text(pattern.clone()), FieldType::Text);
+            }
+            Cond::IsNull(col) => {
+                b.ident(col).push(" IS NULL");
+            }
+        }
+    }
+}
+
+pub(crate) fn render_where(b: &mut Builder, conds: &[Cond]) {
+    for (i, c) in conds.iter().enumerate() {
+        b.push(if i == 0 { " WHERE " } else { " AND " });
+        c.render(b);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub col: String,
+    pub desc: bool,
+}
+
+/// A SELECT of named columns from one table.
+#[derive(Debug, Clone, Default)]
+pub struct Select {
+    pub table: String,
+    pub columns: Vec<String>,
+    pub conds: Vec<Cond>,
+    pub order: Vec<Order>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+impl Select {
+    pub fn to_sql(&self, dialect: Dialect) -> Sql {
+        let mut b = Builder::new(dialect);
+        b.push("SELECT ");
+        for (i, c) in self.columns.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.select_col(c);
+        }
+        b.push(" FROM ").ident(&self.table);
+        render_where(&mut b, &self.conds);
+        for (i, o) in self.order.iter().enumerate() {
+            b.push(if i == 0 { " ORDER BY " } else { ", " });
+            b.ident(&o.col).push(if o.desc { " DESC" } else { " ASC" });
+        }
+        if let Some(l) = self.limit {
+            b.push(" LIMIT ").bind_int(l);
+        }
+        if let Some(o) = self.offset {
+            b.push(" OFFSET ").bind_int(o);
+        }
+        b.finish()
+    }
+
+    /// `SELECT COUNT(*) AS count` over the same conditions (always aliased, spec 04 §3.5).
+    pub fn count_sql(&self, dialect: Dialect) -> Sql {
+        count(dialect, &self.table, &self.conds)
+    }
+}
+
+pub(crate) fn count(dialect: Dialect, table: &str, conds: &[Cond]) -> Sql {
+    let mut b = Builder::new(dialect);
+    b.push("SELECT COUNT(*) AS count FROM ").ident(table);
+    render_where(&mut b, conds);
+    b.finish()
+}
+
+/// A value written into a column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Param(Param),
+    Now,
+}
+
+/// Data-changing statements.
+pub enum Write {}
+
+impl Write {
+    /// `INSERT INTO t (cols) VALUES (...) [RETURNING pk]`.
+    pub fn insert(
+        dialect: Dialect,
+        table: &str,
+        cols: &[(&str, FieldType, Value)],
+        returning: Option<&str>,
+    ) -> Sql {
+        let mut b = Builder::new(dialect);
+        b.push("INSERT INTO ").ident(table);
+        if cols.is_empty() {
+            b.push(" DEFAULT VALUES");
+        } else {
+            b.push(" (");
+            for (i, (c, _, _)) in cols.iter().enumerate() {
+                if i > 0 {
+                    b.push(", ");
+                }
+                b.ident(c);
+            }
+            b.push(") VALUES (");
+            for (i, (_, ty, v)) in cols.iter().enumerate() {
+                if i > 0 {
+                    b.push(", ");
+                }
+                match v {
+                    Value::Param(p) => b.bind(p.clone(), *ty),
+                    Value::Now => b.now(),
+                };
+            }
+            b.push(")");
+        }
+        if let Some(r) = returning {
+            b.push(" RETURNING ").select_col(r);
+        }
+        b.finish()
+    }
+
+    /// `INSERT ... ON CONFLICT DO NOTHING` (join rows, sample data).
+    pub fn insert_ignore(dialect: Dialect, table: &str, cols: &[(&str, FieldType, Value)]) -> Sql {
+        let mut s = Write::insert(dialect, table, cols, None);
+        s.text.push_str(" ON CONFLICT DO NOTHING");
+        s
+    }
+
+    pub fn update(dialect: Dialect, table: &str, sets: &[(&str, FieldType, Value)], conds: &[Cond]) -> Sql {
+        let mut b = Builder::new(dialect);
+        b.push("UPDATE ").ident(table).push(" SET ");
+        for (i, (c, ty, v)) in sets.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.ident(c).push(" = ");
+            match v {
+                Value::Param(p) => b.bind(p.clone(), *ty),
+                Value::Now => b.now(),
+            };
+        }
+        render_where(&mut b, conds);
+        b.finish()
+    }
+
+    pub fn delete(dialect: Dialect, table: &str, conds: &[Cond]) -> Sql {
+        let mut b = Builder::new(dialect);
+        b.push("DELETE FROM ").ident(table);
+        render_where(&mut b, conds);
+        b.finish()
+    }
+
+    pub fn count(dialect: Dialect, table: &str, conds: &[Cond]) -> Sql {
+        count(dialect, table, conds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sel() -> Select {
+        Select {
+            table: "order".into(),
+            columns: vec!["id".into(), "total".into()],
+            conds: vec![
+                Cond::IsNull("deleted_at".into()),
+                Cond::In {
+                    col: "status".into(),
+                    ty: FieldType::String,
+                    values: vec![Param::Text("a".into()), Param::Text("b".into())],
+                    negate: false,
+                },
+                Cond::Like {
+                    col: "score".into(),
+                    ty: FieldType::Int,
+                    pattern: "%1%".into(),
+                },
+            ],
+            order: vec![Order { col: "total".into(), desc: true }],
+            limit: Some(25),
+            offset: Some(50),
+        }
+    }
+
+    #[test]
+    fn select_postgres() {
+        let s = sel().to_sql(Dialect::Postgres);
+        assert_eq!(
+            s.text,
+            "SELECT \"id\"::text, \"total\"::text FROM \"order\" WHERE \"deleted_at\" IS NULL AND \"status\" = ANY($1::text[]) AND \"score\"::text LIKE $2::text ORDER BY \"total\" DESC LIMIT $3::text::int8 OFFSET $4::text::int8"
+        );
+        assert_eq!(s.params.len(), 4);
+        assert_eq!(s.params[0], Param::TextList(vec!["a".into(), "b".into()]));
+    }
+
+    #[test]
+    fn select_sqlite() {
+        let s = sel().to_sql(Dialect::Sqlite);
+        assert_eq!(
+            s.text,
+            "SELECT \"id\", \"total\" FROM \"order\" WHERE \"deleted_at\" IS NULL AND \"status\" IN (?1, ?2) AND \"score\" LIKE ?3 ORDER BY \"total\" DESC LIMIT ?4 OFFSET ?5"
+        );
+        let c = sel().count_sql(Dialect::Sqlite);
+        assert!(c.text.starts_with("SELECT COUNT(*) AS count FROM \"order\" WHERE"));
+    }
+
+    #[test]
+    fn empty_lists_become_constants() {
+        let mut b = Builder::new(Dialect::Sqlite);
+        render_where(
+            &mut b,
+            &[
+                Cond::In { col: "a".into(), ty: FieldType::String, values: vec![], negate: false },
+                Cond::In { col: "a".into(), ty: FieldType::String, values: vec![], negate: true },
+            ],
+        );
+        assert_eq!(b.finish().text, " WHERE 1=0 AND 1=1");
+    }
+
+    #[test]
+    fn hostile_identifiers_stay_quoted() {
+        let s = Write::delete(Dialect::Postgres, "x\"; DROP TABLE y; --", &[]);
+        assert_eq!(s.text, "DELETE FROM \"x\"\"; DROP TABLE y; --\"");
+    }
+
+    #[test]
+    fn writes() {
+        let s = Write::insert(
+            Dialect::Postgres,
+            "t",
+            &[("a", FieldType::Int, Value::Param(Param::Int(1))), ("c", FieldType::Timestamp, Value::Now)],
+            Some("id"),
+        );
+        assert_eq!(s.text, "INSERT INTO \"t\" (\"a\", \"c\") VALUES ($1::text::int4, NOW()) RETURNING \"id\"::text");
+        let s = Write::update(
+            Dialect::Sqlite,
+            "t",
+            &[("a", FieldType::Int, Value::Param(Param::Null)), ("u", FieldType::Timestamp, Value::Now)],
+            &[Cond::eq("id", FieldType::Uuid, Param::Text("x".into()))],
+        );
+        assert_eq!(s.text, "UPDATE \"t\" SET \"a\" = ?1, \"u\" = datetime('now') WHERE \"id\" = ?2");
+        let s = Write::insert_ignore(Dialect::Sqlite, "j", &[("a", FieldType::String, Value::Param(Param::Null))]);
+        assert!(s.text.ends_with("ON CONFLICT DO NOTHING"));
+    }
+}
