@@ -192,7 +192,11 @@ impl Entity {
             f.kind = FieldType::parse(&f.type_name);
             self.index.entry(f.name.clone()).or_insert(i);
         }
-        self.pk_index = self.index.get(&self.primary_key.field).copied().unwrap_or(0);
+        self.pk_index = self
+            .index
+            .get(&self.primary_key.field)
+            .copied()
+            .unwrap_or(0);
     }
 
     pub fn field(&self, name: &str) -> Option<&Field> {
@@ -281,7 +285,11 @@ impl Entity {
         if self.primary_key.field.is_empty() {
             return Err("primary key field is required".into());
         }
-        let Some(pk) = self.fields.iter().find(|f| f.name == self.primary_key.field) else {
+        let Some(pk) = self
+            .fields
+            .iter()
+            .find(|f| f.name == self.primary_key.field)
+        else {
             return Err(format!(
                 "primary key field {} not found in fields",
                 self.primary_key.field
@@ -297,7 +305,9 @@ impl Entity {
             ));
         }
         let pk_kind = FieldType::parse(&pk.type_name);
-        if self.primary_key.generated && !(pk_kind.is_integer() || pk_kind == FieldType::Uuid || pk_kind.is_textual()) {
+        if self.primary_key.generated
+            && !(pk_kind.is_integer() || pk_kind == FieldType::Uuid || pk_kind.is_textual())
+        {
             return Err(format!(
                 "generated primary key field {} must be of type uuid, string, int or bigint",
                 pk.name
@@ -314,7 +324,10 @@ impl Entity {
                 ));
             }
             if !sf.unique {
-                return Err(format!("slug field \"{}\" must have unique: true", slug.field));
+                return Err(format!(
+                    "slug field \"{}\" must have unique: true",
+                    slug.field
+                ));
             }
             if let Some(src) = slug.source_field() {
                 if !self.fields.iter().any(|f| f.name == src) {
@@ -363,7 +376,10 @@ mod tests {
         let out = serde_json::to_value(&e).unwrap();
         assert_eq!(out["soft_delete"], json!(false));
         assert_eq!(out["fields"][0], json!({"name": "id", "type": "uuid"}));
-        assert_eq!(out["fields"][1], json!({"name": "number", "type": "string", "unique": true}));
+        assert_eq!(
+            out["fields"][1],
+            json!({"name": "number", "type": "string", "unique": true})
+        );
         assert!(out.get("slug").is_none());
     }
 
@@ -397,7 +413,10 @@ mod tests {
         let mut v = base();
         v["fields"][1]["type"] = json!("int");
         v["slug"] = json!({"field": "number"});
-        assert_eq!(err(v), "slug field \"number\" must be of type string or text");
+        assert_eq!(
+            err(v),
+            "slug field \"number\" must be of type string or text"
+        );
     }
 
     #[test]
@@ -415,7 +434,10 @@ mod tests {
         v["fields"][1]["name"] = json!("id");
         assert_eq!(err(v), "duplicate field name: id");
         let mut v = base();
-        v["fields"].as_array_mut().unwrap().push(json!({"name": "n", "type": "int", "default": "x"}));
+        v["fields"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "n", "type": "int", "default": "x"}));
         assert!(err(v).contains("default of field n"));
     }
 

@@ -128,7 +128,10 @@ impl Relation {
         }
         for (what, v) in required {
             if v.is_empty() {
-                return Err(format!("{what} is required for {} relations", self.type_name));
+                return Err(format!(
+                    "{what} is required for {} relations",
+                    self.type_name
+                ));
             }
             if !is_safe_ident(v) {
                 return Err(format!("{what} {v:?} must match ^[a-z_][a-z0-9_]*$"));
@@ -138,14 +141,25 @@ impl Relation {
             return Err("source_join_key and target_join_key must differ".into());
         }
         let allowed: [(&str, &str, &[&str]); 4] = [
-            ("on_delete", &self.on_delete, &["cascade", "set_null", "restrict", "detach"]),
-            ("write_mode", &self.write_mode, &["diff", "replace", "append"]),
+            (
+                "on_delete",
+                &self.on_delete,
+                &["cascade", "set_null", "restrict", "detach"],
+            ),
+            (
+                "write_mode",
+                &self.write_mode,
+                &["diff", "replace", "append"],
+            ),
             ("ownership", &self.ownership, &["source", "target", "none"]),
             ("fetch", &self.fetch, &["lazy", "eager"]),
         ];
         for (what, v, ok) in allowed {
             if !v.is_empty() && !ok.contains(&v) {
-                return Err(format!("invalid {what}: {v} (must be one of {})", ok.join(", ")));
+                return Err(format!(
+                    "invalid {what}: {v} (must be one of {})",
+                    ok.join(", ")
+                ));
             }
         }
         Ok(())
@@ -164,17 +178,26 @@ mod tests {
     #[test]
     fn messages_in_order() {
         let ok = |n: &str| n == "a" || n == "b";
-        assert_eq!(rel(json!({})).validate(ok).unwrap_err(), "relation name is required");
         assert_eq!(
-            rel(json!({"name": "r", "source": "a"})).validate(ok).unwrap_err(),
+            rel(json!({})).validate(ok).unwrap_err(),
+            "relation name is required"
+        );
+        assert_eq!(
+            rel(json!({"name": "r", "source": "a"}))
+                .validate(ok)
+                .unwrap_err(),
             "source and target are required"
         );
         assert_eq!(
-            rel(json!({"name": "r", "source": "x", "target": "b"})).validate(ok).unwrap_err(),
+            rel(json!({"name": "r", "source": "x", "target": "b"}))
+                .validate(ok)
+                .unwrap_err(),
             "source entity not found: x"
         );
         assert_eq!(
-            rel(json!({"name": "r", "source": "a", "target": "y"})).validate(ok).unwrap_err(),
+            rel(json!({"name": "r", "source": "a", "target": "y"}))
+                .validate(ok)
+                .unwrap_err(),
             "target entity not found: y"
         );
         assert_eq!(
@@ -193,20 +216,26 @@ mod tests {
             .validate(ok)
             .unwrap_err()
             .contains("target_key"));
-        assert!(rel(json!({"name": "r", "source": "a", "target": "b", "type": "one_to_many",
-            "source_key": "id", "target_key": "a_id", "on_delete": "explode"}))
+        assert!(rel(
+            json!({"name": "r", "source": "a", "target": "b", "type": "one_to_many",
+            "source_key": "id", "target_key": "a_id", "on_delete": "explode"})
+        )
         .validate(ok)
         .unwrap_err()
         .contains("on_delete"));
-        rel(json!({"name": "r", "source": "a", "target": "b", "type": "one_to_many",
-            "source_key": "id", "target_key": "a_id", "on_delete": "cascade"}))
+        rel(
+            json!({"name": "r", "source": "a", "target": "b", "type": "one_to_many",
+            "source_key": "id", "target_key": "a_id", "on_delete": "cascade"}),
+        )
         .validate(ok)
         .unwrap();
     }
 
     #[test]
     fn canonical_form_keeps_required_keys() {
-        let r = rel(json!({"name": "r", "type": "one_to_many", "source": "a", "target": "b", "target_key": "a_id"}));
+        let r = rel(
+            json!({"name": "r", "type": "one_to_many", "source": "a", "target": "b", "target_key": "a_id"}),
+        );
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(v["source_key"], json!(""));
         assert_eq!(v["on_delete"], json!(""));

@@ -60,7 +60,10 @@ impl Schema {
     }
 
     /// Relations whose source is `entity`, in name order.
-    pub fn relations_from<'a>(&'a self, entity: &'a str) -> impl Iterator<Item = &'a Arc<Relation>> {
+    pub fn relations_from<'a>(
+        &'a self,
+        entity: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<Relation>> {
         self.relations.iter().filter(move |r| r.source == entity)
     }
 
@@ -68,9 +71,15 @@ impl Schema {
     pub fn resolve(&self, token: &str, entity: &str) -> Option<Resolved> {
         let direction = |r: &Arc<Relation>| -> Option<Resolved> {
             if r.source == entity {
-                Some(Resolved { relation: r.clone(), forward: true })
+                Some(Resolved {
+                    relation: r.clone(),
+                    forward: true,
+                })
             } else if r.target == entity {
-                Some(Resolved { relation: r.clone(), forward: false })
+                Some(Resolved {
+                    relation: r.clone(),
+                    forward: false,
+                })
             } else {
                 None
             }
@@ -81,7 +90,9 @@ impl Schema {
             }
         }
         for r in &self.relations {
-            if (r.source == entity && r.target == token) || (r.target == entity && r.source == token) {
+            if (r.source == entity && r.target == token)
+                || (r.target == entity && r.source == token)
+            {
                 return direction(r);
             }
         }
@@ -123,8 +134,10 @@ mod tests {
     }
 
     fn rel(name: &str, s: &str, t: &str) -> Relation {
-        Relation::from_value(json!({"name": name, "type": "one_to_many", "source": s, "target": t,
-            "source_key": "id", "target_key": format!("{s}_id")}))
+        Relation::from_value(
+            json!({"name": name, "type": "one_to_many", "source": s, "target": t,
+            "source_key": "id", "target_key": format!("{s}_id")}),
+        )
         .unwrap()
     }
 
@@ -132,7 +145,11 @@ mod tests {
     fn resolution_order() {
         let s = Schema::new(
             vec![ent("post"), ent("tag"), ent("author")],
-            vec![rel("post_tags", "post", "tag"), rel("writes", "author", "post"), rel("zz", "tag", "author")],
+            vec![
+                rel("post_tags", "post", "tag"),
+                rel("writes", "author", "post"),
+                rel("zz", "tag", "author"),
+            ],
         );
         let r = s.resolve("post_tags", "post").unwrap();
         assert!(r.forward);

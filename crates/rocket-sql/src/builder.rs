@@ -158,14 +158,24 @@ mod tests {
     #[test]
     fn placeholders_per_dialect() {
         let mut b = Builder::new(Dialect::Postgres);
-        b.ident("score").push(" > ").bind(Param::Int(5), FieldType::Int);
+        b.ident("score")
+            .push(" > ")
+            .bind(Param::Int(5), FieldType::Int);
         b.push(" AND ").ident("id").push(" = ANY(");
         b.bind_pg_list(vec!["a".into()], FieldType::Uuid).push(")");
         let s = b.finish();
-        assert_eq!(s.text, "\"score\" > $1::text::int4 AND \"id\" = ANY($2::text[]::uuid[])");
+        assert_eq!(
+            s.text,
+            "\"score\" > $1::text::int4 AND \"id\" = ANY($2::text[]::uuid[])"
+        );
         let mut b = Builder::new(Dialect::Sqlite);
-        b.ident("a").push(" = ").bind(Param::Text("x".into()), FieldType::String);
-        b.push(" AND ").ident("b").push(" = ").bind(Param::Int(1), FieldType::Int);
+        b.ident("a")
+            .push(" = ")
+            .bind(Param::Text("x".into()), FieldType::String);
+        b.push(" AND ")
+            .ident("b")
+            .push(" = ")
+            .bind(Param::Int(1), FieldType::Int);
         assert_eq!(b.finish().text, "\"a\" = ?1 AND \"b\" = ?2");
     }
 }

@@ -9,8 +9,20 @@ pub fn column_type(f: &Field, dialect: Dialect) -> String {
     let t = match f.kind {
         FieldType::String | FieldType::Text => "TEXT",
         FieldType::Int => "INTEGER",
-        FieldType::Bigint => if pg { "BIGINT" } else { "INTEGER" },
-        FieldType::Float => if pg { "DOUBLE PRECISION" } else { "REAL" },
+        FieldType::Bigint => {
+            if pg {
+                "BIGINT"
+            } else {
+                "INTEGER"
+            }
+        }
+        FieldType::Float => {
+            if pg {
+                "DOUBLE PRECISION"
+            } else {
+                "REAL"
+            }
+        }
         FieldType::Decimal => {
             if !pg {
                 "REAL"
@@ -20,11 +32,41 @@ pub fn column_type(f: &Field, dialect: Dialect) -> String {
                 "NUMERIC"
             }
         }
-        FieldType::Boolean => if pg { "BOOLEAN" } else { "INTEGER" },
-        FieldType::Uuid => if pg { "UUID" } else { "TEXT" },
-        FieldType::Timestamp => if pg { "TIMESTAMPTZ" } else { "TEXT" },
-        FieldType::Date => if pg { "DATE" } else { "TEXT" },
-        FieldType::Json | FieldType::File => if pg { "JSONB" } else { "TEXT" },
+        FieldType::Boolean => {
+            if pg {
+                "BOOLEAN"
+            } else {
+                "INTEGER"
+            }
+        }
+        FieldType::Uuid => {
+            if pg {
+                "UUID"
+            } else {
+                "TEXT"
+            }
+        }
+        FieldType::Timestamp => {
+            if pg {
+                "TIMESTAMPTZ"
+            } else {
+                "TEXT"
+            }
+        }
+        FieldType::Date => {
+            if pg {
+                "DATE"
+            } else {
+                "TEXT"
+            }
+        }
+        FieldType::Json | FieldType::File => {
+            if pg {
+                "JSONB"
+            } else {
+                "TEXT"
+            }
+        }
     };
     t.to_string()
 }
@@ -96,7 +138,11 @@ pub fn create_table(e: &Entity, dialect: Dialect) -> Vec<String> {
         if f.is_required() {
             c.push_str(" NOT NULL");
         }
-        if let Some(d) = f.default.as_ref().and_then(|d| default_literal(f, d, dialect)) {
+        if let Some(d) = f
+            .default
+            .as_ref()
+            .and_then(|d| default_literal(f, d, dialect))
+        {
             c.push_str(" DEFAULT ");
             c.push_str(&d);
         }
@@ -105,7 +151,11 @@ pub fn create_table(e: &Entity, dialect: Dialect) -> Vec<String> {
     if e.extra_deleted_at() {
         cols.push(format!("\"deleted_at\" {}", timestamp_type(dialect)));
     }
-    let mut out = vec![format!("CREATE TABLE IF NOT EXISTS {} ({})", q(&e.table), cols.join(", "))];
+    let mut out = vec![format!(
+        "CREATE TABLE IF NOT EXISTS {} ({})",
+        q(&e.table),
+        cols.join(", ")
+    )];
     out.extend(create_indexes(e));
     out
 }
@@ -113,12 +163,21 @@ pub fn create_table(e: &Entity, dialect: Dialect) -> Vec<String> {
 /// ALTER TABLE ADD COLUMN for a field missing from an existing table (spec 02 §5.4).
 /// Returns the statement and whether the NOT NULL had to be dropped.
 pub fn add_column(e: &Entity, f: &Field, dialect: Dialect) -> (String, bool) {
-    let mut s = format!("ALTER TABLE {} ADD COLUMN {} {}", q(&e.table), q(&f.name), column_type(f, dialect));
+    let mut s = format!(
+        "ALTER TABLE {} ADD COLUMN {} {}",
+        q(&e.table),
+        q(&f.name),
+        column_type(f, dialect)
+    );
     let mut relaxed = false;
     if f.is_required() {
         if f.kind.is_textual() {
             s.push_str(" NOT NULL DEFAULT ''");
-        } else if let Some(d) = f.default.as_ref().and_then(|d| default_literal(f, d, dialect)) {
+        } else if let Some(d) = f
+            .default
+            .as_ref()
+            .and_then(|d| default_literal(f, d, dialect))
+        {
             s.push_str(" NOT NULL DEFAULT ");
             s.push_str(&d);
         } else {
@@ -131,7 +190,11 @@ pub fn add_column(e: &Entity, f: &Field, dialect: Dialect) -> (String, bool) {
 
 /// The `deleted_at` column added when soft delete is switched on later.
 pub fn add_deleted_at(e: &Entity, dialect: Dialect) -> String {
-    format!("ALTER TABLE {} ADD COLUMN \"deleted_at\" {}", q(&e.table), timestamp_type(dialect))
+    format!(
+        "ALTER TABLE {} ADD COLUMN \"deleted_at\" {}",
+        q(&e.table),
+        timestamp_type(dialect)
+    )
 }
 
 /// Unique indexes for unique fields, the soft-delete partial index, and indexes on
@@ -171,7 +234,12 @@ pub fn fk_index(table: &str, column: &str) -> String {
 
 /// Join table of a many-to-many relation (spec 02 §5.6). `None` when key types
 /// cannot be resolved.
-pub fn create_join_table(r: &Relation, source: &Entity, target: &Entity, dialect: Dialect) -> Option<Vec<String>> {
+pub fn create_join_table(
+    r: &Relation,
+    source: &Entity,
+    target: &Entity,
+    dialect: Dialect,
+) -> Option<Vec<String>> {
     let sf = source.field(&r.source_key)?;
     let tf = target.pk();
     if !target.has_field(target.pk_name()) {
@@ -241,7 +309,10 @@ mod tests {
     fn add_column_rules() {
         let e = invoice();
         let (s, relaxed) = add_column(&e, e.field("number").unwrap(), Dialect::Postgres);
-        assert_eq!(s, "ALTER TABLE \"invoices\" ADD COLUMN \"number\" TEXT NOT NULL DEFAULT ''");
+        assert_eq!(
+            s,
+            "ALTER TABLE \"invoices\" ADD COLUMN \"number\" TEXT NOT NULL DEFAULT ''"
+        );
         assert!(!relaxed);
         let mut f = e.field("total").unwrap().clone();
         f.required = true;

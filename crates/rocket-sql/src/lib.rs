@@ -8,7 +8,11 @@
 mod builder;
 mod ddl;
 mod query;
+pub mod template;
 
 pub use builder::{Builder, Dialect, Param, Sql};
-pub use ddl::{add_column, add_deleted_at, column_type, create_indexes, create_join_table, create_table, fk_index};
+pub use ddl::{
+    add_column, add_deleted_at, column_type, create_indexes, create_join_table, create_table,
+    fk_index,
+};
 pub use query::{CmpOp, Cond, Order, Select, Value as SqlValue, Write};

@@ -64,7 +64,11 @@ impl Cond {
                 if matches!(value, Param::Null) {
                     // `= NULL` never matches; spell the intent out instead.
                     b.ident(col);
-                    b.push(if *op == CmpOp::Neq { " IS NOT NULL" } else { " IS NULL" });
+                    b.push(if *op == CmpOp::Neq {
+                        " IS NOT NULL"
+                    } else {
+                        " IS NULL"
+                    });
                     return;
                 }
                 b.ident(col).push(op.sql()).bind(value.clone(), *ty);
@@ -81,12 +85,17 @@ impl Cond {
                 }
                 match b.dialect {
                     Dialect::Postgres => {
-                        let texts = values.iter().map(|p| p.to_pg_text().unwrap_or_default()).collect();
-                        b.ident(col).push(if *negate { " != ALL(" } else { " = ANY(" });
+                        let texts = values
+                            .iter()
+                            .map(|p| p.to_pg_text().unwrap_or_default())
+                            .collect();
+                        b.ident(col)
+                            .push(if *negate { " != ALL(" } else { " = ANY(" });
                         b.bind_pg_list(texts, *ty).push(")");
                     }
                     Dialect::Sqlite => {
-                        b.ident(col).push(if *negate { " NOT IN (" } else { " IN (" });
+                        b.ident(col)
+                            .push(if *negate { " NOT IN (" } else { " IN (" });
                         for (i, v) in values.iter().enumerate() {
                             if i > 0 {
                                 b.push(", ");
@@ -103,7 +112,8 @@ impl Cond {
                 if b.dialect == Dialect::Postgres && !ty.is_textual() {
                     b.push("::text");
                 }
-                b.push(" LIKE ").bind(Param::Text(pattern.clone()), FieldType::Text);
+                b.push(" LIKE ")
+                    .bind(Param::Text(pattern.clone()), FieldType::Text);
             }
             Cond::IsNull(col) => {
                 b.ident(col).push(" IS NULL");
@@ -229,7 +239,12 @@ impl Write {
         s
     }
 
-    pub fn update(dialect: Dialect, table: &str, sets: &[(&str, FieldType, Value)], conds: &[Cond]) -> Sql {
+    pub fn update(
+        dialect: Dialect,
+        table: &str,
+        sets: &[(&str, FieldType, Value)],
+        conds: &[Cond],
+    ) -> Sql {
         let mut b = Builder::new(dialect);
         b.push("UPDATE ").ident(table).push(" SET ");
         for (i, (c, ty, v)) in sets.iter().enumerate() {
@@ -280,7 +295,10 @@ mod tests {
                     pattern: "%1%".into(),
                 },
             ],
-            order: vec![Order { col: "total".into(), desc: true }],
+            order: vec![Order {
+                col: "total".into(),
+                desc: true,
+            }],
             limit: Some(25),
             offset: Some(50),
         }
@@ -305,7 +323,9 @@ mod tests {
             "SELECT \"id\", \"total\" FROM \"order\" WHERE \"deleted_at\" IS NULL AND \"status\" IN (?1, ?2) AND \"score\" LIKE ?3 ORDER BY \"total\" DESC LIMIT ?4 OFFSET ?5"
         );
         let c = sel().count_sql(Dialect::Sqlite);
-        assert!(c.text.starts_with("SELECT COUNT(*) AS count FROM \"order\" WHERE"));
+        assert!(c
+            .text
+            .starts_with("SELECT COUNT(*) AS count FROM \"order\" WHERE"));
     }
 
     #[test]
@@ -314,8 +334,18 @@ mod tests {
         render_where(
             &mut b,
             &[
-                Cond::In { col: "a".into(), ty: FieldType::String, values: vec![], negate: false },
-                Cond::In { col: "a".into(), ty: FieldType::String, values: vec![], negate: true },
+                Cond::In {
+                    col: "a".into(),
+                    ty: FieldType::String,
+                    values: vec![],
+                    negate: false,
+                },
+                Cond::In {
+                    col: "a".into(),
+                    ty: FieldType::String,
+                    values: vec![],
+                    negate: true,
+                },
             ],
         );
         assert_eq!(b.finish().text, " WHERE 1=0 AND 1=1");
@@ -332,18 +362,31 @@ mod tests {
         let s = Write::insert(
             Dialect::Postgres,
             "t",
-            &[("a", FieldType::Int, Value::Param(Param::Int(1))), ("c", FieldType::Timestamp, Value::Now)],
+            &[
+                ("a", FieldType::Int, Value::Param(Param::Int(1))),
+                ("c", FieldType::Timestamp, Value::Now),
+            ],
             Some("id"),
         );
         assert_eq!(s.text, "INSERT INTO \"t\" (\"a\", \"c\") VALUES ($1::text::int4, NOW()) RETURNING \"id\"::text");
         let s = Write::update(
             Dialect::Sqlite,
             "t",
-            &[("a", FieldType::Int, Value::Param(Param::Null)), ("u", FieldType::Timestamp, Value::Now)],
+            &[
+                ("a", FieldType::Int, Value::Param(Param::Null)),
+                ("u", FieldType::Timestamp, Value::Now),
+            ],
             &[Cond::eq("id", FieldType::Uuid, Param::Text("x".into()))],
         );
-        assert_eq!(s.text, "UPDATE \"t\" SET \"a\" = ?1, \"u\" = datetime('now') WHERE \"id\" = ?2");
-        let s = Write::insert_ignore(Dialect::Sqlite, "j", &[("a", FieldType::String, Value::Param(Param::Null))]);
+        assert_eq!(
+            s.text,
+            "UPDATE \"t\" SET \"a\" = ?1, \"u\" = datetime('now') WHERE \"id\" = ?2"
+        );
+        let s = Write::insert_ignore(
+            Dialect::Sqlite,
+            "j",
+            &[("a", FieldType::String, Value::Param(Param::Null))],
+        );
         assert!(s.text.ends_with("ON CONFLICT DO NOTHING"));
     }
 }

@@ -6,7 +6,9 @@ use rocket_sql::Dialect;
 /// Management database: `_apps`, `_platform_users`, `_platform_refresh_tokens`.
 pub fn platform_bootstrap_sql(d: Dialect) -> Vec<String> {
     let t = Types::of(d);
-    let Types { id, uuid, ts, now, .. } = t;
+    let Types {
+        id, uuid, ts, now, ..
+    } = t;
     vec![
         format!(
             "CREATE TABLE IF NOT EXISTS _apps (name TEXT PRIMARY KEY, display_name TEXT NOT NULL, \

@@ -19,6 +19,6 @@ pub use error::DbError;
 pub use lite::LiteStore;
 pub use notify::listen;
 pub use pg::{PgConnect, PgStore};
-pub use row::{Cell, Row};
 pub use rocket_sql::{Dialect, Param, Sql};
+pub use row::{Cell, Row};
 pub use store::{Store, Tx};

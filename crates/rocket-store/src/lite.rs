@@ -37,7 +37,8 @@ fn open(path: &Path) -> Result<Connection, DbError> {
 impl LiteStore {
     pub fn open(path: &Path) -> Result<LiteStore, DbError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| DbError::Other(format!("create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbError::Other(format!("create {}: {e}", dir.display())))?;
         }
         let writer = open(path)?;
         let mut readers = Vec::with_capacity(READERS);
@@ -57,14 +58,20 @@ impl LiteStore {
     }
 
     /// Runs `f` on a reader connection.
-    pub(crate) async fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
+    pub(crate) async fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
         let _permit = self
             .permits
             .acquire()
             .await
             .map_err(|_| DbError::Other("store closed".into()))?;
         let conn = {
-            let mut pool = self.readers.lock().map_err(|_| DbError::Other("reader pool poisoned".into()))?;
+            let mut pool = self
+                .readers
+                .lock()
+                .map_err(|_| DbError::Other("reader pool poisoned".into()))?;
             pool.pop()
         };
         let Some(conn) = conn else {

@@ -19,7 +19,8 @@ pub fn listen(conn: PgConnect, dbname: String, channel: String) -> mpsc::Receive
                 Ok((client, mut connection)) => {
                     let (ntx, mut nrx) = mpsc::unbounded_channel();
                     let driver = tokio::spawn(async move {
-                        let mut stream = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+                        let mut stream =
+                            futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
                         while let Some(msg) = stream.next().await {
                             match msg {
                                 Ok(AsyncMessage::Notification(n)) => {

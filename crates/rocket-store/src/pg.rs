@@ -97,15 +97,30 @@ fn decode(row: &tokio_postgres::Row) -> Row {
     for (i, col) in row.columns().iter().enumerate() {
         let ty = col.type_();
         let cell = if *ty == Type::INT8 {
-            row.try_get::<_, Option<i64>>(i).ok().flatten().map(Cell::Int)
+            row.try_get::<_, Option<i64>>(i)
+                .ok()
+                .flatten()
+                .map(Cell::Int)
         } else if *ty == Type::INT4 {
-            row.try_get::<_, Option<i32>>(i).ok().flatten().map(|v| Cell::Int(v.into()))
+            row.try_get::<_, Option<i32>>(i)
+                .ok()
+                .flatten()
+                .map(|v| Cell::Int(v.into()))
         } else if *ty == Type::BOOL {
-            row.try_get::<_, Option<bool>>(i).ok().flatten().map(|v| Cell::Int(v.into()))
+            row.try_get::<_, Option<bool>>(i)
+                .ok()
+                .flatten()
+                .map(|v| Cell::Int(v.into()))
         } else if *ty == Type::FLOAT8 {
-            row.try_get::<_, Option<f64>>(i).ok().flatten().map(Cell::Float)
+            row.try_get::<_, Option<f64>>(i)
+                .ok()
+                .flatten()
+                .map(Cell::Float)
         } else {
-            row.try_get::<_, Option<String>>(i).ok().flatten().map(Cell::Text)
+            row.try_get::<_, Option<String>>(i)
+                .ok()
+                .flatten()
+                .map(Cell::Text)
         };
         out.push(cell.unwrap_or(Cell::Null));
     }
@@ -126,10 +141,44 @@ pub(crate) async fn execute(client: &Object, sql: &Sql) -> Result<u64, DbError> 
 }
 
 /// Two queries on one connection, pipelined (one round trip instead of two).
-pub(crate) async fn query_pair(client: &Object, a: &Sql, b: &Sql) -> Result<(Vec<Row>, Vec<Row>), DbError> {
-    let (sa, sb) = tokio::try_join!(client.prepare_cached(&a.text), client.prepare_cached(&b.text))?;
+pub(crate) async fn query_pair(
+    client: &Object,
+    a: &Sql,
+    b: &Sql,
+) -> Result<(Vec<Row>, Vec<Row>), DbError> {
+    let (sa, sb) = tokio::try_join!(
+        client.prepare_cached(&a.text),
+        client.prepare_cached(&b.text)
+    )?;
     let (aa, ab) = (args(&a.params), args(&b.params));
     let (ra, rb) = (refs(&aa), refs(&ab));
     let (x, y) = tokio::try_join!(client.query(&sa, &ra), client.query(&sb, &rb))?;
-    Ok((x.iter().map(decode).collect(), y.iter().map(decode).collect()))
+    Ok((
+        x.iter().map(decode).collect(),
+        y.iter().map(decode).collect(),
+    ))
+}
+
+impl PgConnect {
+    /// Runs one statement on the `postgres` maintenance database (CREATE/DROP
+    /// DATABASE cannot run inside a pool's transaction-capable connection reuse).
+    pub async fn admin_batch(&self, sql: &str) -> Result<(), DbError> {
+        let (client, conn) = self.config("postgres").connect(NoTls).await?;
+        let driver = tokio::spawn(conn);
+        let res = client.batch_execute(sql).await;
+        drop(client);
+        let _ = driver.await;
+        Ok(res?)
+    }
+
+    pub async fn database_exists(&self, name: &str) -> Result<bool, DbError> {
+        let (client, conn) = self.config("postgres").connect(NoTls).await?;
+        let driver = tokio::spawn(conn);
+        let res = client
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+            .await;
+        drop(client);
+        let _ = driver.await;
+        Ok(res?.is_some())
+    }
 }

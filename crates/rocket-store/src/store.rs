@@ -34,7 +34,10 @@ impl Store {
     pub async fn query_pair(&self, a: &Sql, b: &Sql) -> Result<(Vec<Row>, Vec<Row>), DbError> {
         match self {
             Store::Pg(p) => pg::query_pair(&p.client().await?, a, b).await,
-            Store::Lite(l) => l.read(|c| Ok((lite::query(c, a)?, lite::query(c, b)?))).await,
+            Store::Lite(l) => {
+                l.read(|c| Ok((lite::query(c, a)?, lite::query(c, b)?)))
+                    .await
+            }
         }
     }
 
@@ -71,7 +74,7 @@ impl Store {
             Store::Pg(p) => {
                 let c = p.client().await?;
                 c.batch_execute("BEGIN").await?;
-                Ok(Tx::Pg(PgTx { client: Some(c) }))
+                Ok(Tx::Pg(Box::new(PgTx { client: Some(c) })))
             }
             Store::Lite(l) => {
                 let c = l.writer().await;
@@ -91,7 +94,7 @@ impl Store {
 /// A request transaction: one connection held from BEGIN to COMMIT. Dropping it
 /// without `commit` rolls back.
 pub enum Tx {
-    Pg(PgTx),
+    Pg(Box<PgTx>),
     Lite(LiteTx),
 }
 

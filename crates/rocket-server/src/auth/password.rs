@@ -1,0 +1,70 @@
+//! bcrypt off the async threads, behind a limit so a login burst cannot starve the
+//! runtime (each check costs tens of milliseconds of CPU).
+
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::Semaphore;
+
+use crate::error::ApiError;
+
+/// Cost 10, as the other implementations (spec 11 §1).
+pub const COST: u32 = 10;
+
+fn limit() -> &'static Arc<Semaphore> {
+    static SEM: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    SEM.get_or_init(|| {
+        let n = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        Arc::new(Semaphore::new(n))
+    })
+}
+
+async fn run<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    let _permit = limit()
+        .acquire()
+        .await
+        .map_err(|_| ApiError::internal("password limiter closed"))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)
+}
+
+pub async fn hash(password: &str) -> Result<String, ApiError> {
+    let pw = password.to_string();
+    run(move || bcrypt::hash(pw, COST))
+        .await?
+        .map_err(|_| ApiError::InternalWith("Failed to hash password".into()))
+}
+
+/// Hashes made by Go (`$2a$`) and bcryptjs (`$2b$`/`$2y$`) verify; a malformed hash
+/// is a mismatch, not an error.
+pub async fn verify(password: &str, hash: &str) -> Result<bool, ApiError> {
+    let (pw, h) = (password.to_string(), hash.to_string());
+    run(move || bcrypt::verify(pw, &h).unwrap_or(false)).await
+}
+
+/// Spends the same time as a real check, for unknown e-mails (spec 11 §3.1 note).
+pub async fn dummy_verify(password: &str) -> Result<(), ApiError> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let h = DUMMY
+        .get_or_init(|| bcrypt::hash("rocket-dummy-password", COST).unwrap_or_default())
+        .clone();
+    verify(password, &h).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn verifies_foreign_prefixes() {
+        let h = hash("changeme").await.unwrap();
+        assert!(verify("changeme", &h).await.unwrap());
+        assert!(!verify("wrong", &h).await.unwrap());
+        // The same hash with the Go prefix must verify too.
+        let go = h.replacen("$2b$", "$2a$", 1);
+        assert!(verify("changeme", &go).await.unwrap());
+        assert!(!verify("changeme", "not-a-hash").await.unwrap());
+    }
+}

@@ -1,0 +1,10 @@
+//! Black-box HTTP tests: every case starts the real server on 127.0.0.1:0 and runs
+//! on both dialects (see `common`). One test binary keeps link time low.
+
+mod common;
+
+mod auth;
+mod errors;
+mod metadata;
+mod platform;
+mod records;

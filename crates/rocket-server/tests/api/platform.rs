@@ -1,0 +1,220 @@
+use serde_json::json;
+
+use crate::both;
+use crate::common::T;
+
+async fn health_and_apps_lifecycle(t: T) {
+    let r = t.anon().get("/health").await;
+    assert_eq!(r.expect(200), &json!({"status": "ok"}));
+    let p = t.with_token(Some(&t.platform_token));
+    let apps = p.get("/api/_platform/apps").await.data(200).clone();
+    assert!(apps
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["name"] == json!(t.app)));
+    let one = p
+        .get(&format!("/api/_platform/apps/{}", t.app))
+        .await
+        .data(200)
+        .clone();
+    assert_eq!(one["db_name"], json!(format!("rocket_{}", t.app)));
+    assert!(
+        one.get("jwt_secret").is_none(),
+        "secret must never be returned"
+    );
+    for k in [
+        "name",
+        "display_name",
+        "db_name",
+        "db_driver",
+        "status",
+        "created_at",
+        "updated_at",
+    ] {
+        assert!(one.get(k).is_some(), "app object lacks {k}");
+    }
+    p.get("/api/_platform/apps/nope")
+        .await
+        .error(404, "NOT_FOUND");
+
+    let name = format!("{}x", t.app);
+    let created = p
+        .post(
+            "/api/_platform/apps",
+            json!({"name": name, "display_name": "X"}),
+        )
+        .await
+        .data(201)
+        .clone();
+    assert_eq!(created["status"], json!("active"));
+    assert_eq!(created["display_name"], json!("X"));
+    p.post("/api/_platform/apps", json!({"name": name}))
+        .await
+        .error(409, "CONFLICT");
+    // The new app has its own seeded admin and its own secret.
+    let admin = t
+        .anon()
+        .post(
+            &format!("/api/{name}/auth/login"),
+            json!({"email": "admin@localhost", "password": "changeme"}),
+        )
+        .await;
+    let tok = admin.data(200)["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.with_token(Some(&tok))
+        .get("/_admin/entities")
+        .await
+        .error(401, "UNAUTHORIZED");
+    t.with_token(Some(&tok))
+        .get(&format!("/api/{name}/_admin/entities"))
+        .await
+        .expect(200);
+    let del = p.delete(&format!("/api/_platform/apps/{name}")).await;
+    assert_eq!(del.expect(200), &json!({"message": "App deleted"}));
+    p.delete(&format!("/api/_platform/apps/{name}"))
+        .await
+        .error(404, "NOT_FOUND");
+    t.anon()
+        .post(
+            &format!("/api/{name}/auth/login"),
+            json!({"email": "a", "password": "b"}),
+        )
+        .await
+        .error(404, "APP_NOT_FOUND");
+}
+
+async fn app_creation_validation(t: T) {
+    let p = t.with_token(Some(&t.platform_token));
+    let cases = [
+        (json!({}), "App name is required"),
+        (json!({"name": ""}), "App name is required"),
+        (
+            json!({"name": "Bad"}),
+            "App name must be lowercase letters, numbers, hyphens, underscores (start with letter)",
+        ),
+        (
+            json!({"name": "1abc"}),
+            "App name must be lowercase letters, numbers, hyphens, underscores (start with letter)",
+        ),
+        (
+            json!({"name": "a; drop database x"}),
+            "App name must be lowercase letters, numbers, hyphens, underscores (start with letter)",
+        ),
+        (
+            json!({"name": "okname", "db_driver": "mysql"}),
+            "db_driver must be 'postgres' or 'sqlite'",
+        ),
+        (
+            json!({"name": "my-app", "db_driver": "postgres"}),
+            "App name must be lowercase letters, numbers, hyphens, underscores (start with letter)",
+        ),
+        (
+            json!({"name": "a".repeat(57), "db_driver": "postgres"}),
+            "App name must be lowercase letters, numbers, hyphens, underscores (start with letter)",
+        ),
+    ];
+    for (body, msg) in cases {
+        let e = p.post("/api/_platform/apps", body.clone()).await;
+        assert_eq!(
+            e.error(422, "VALIDATION_FAILED")["message"],
+            json!(msg),
+            "{body}"
+        );
+    }
+    p.post("/api/_platform/apps", json!({"name": 5}))
+        .await
+        .error(400, "INVALID_PAYLOAD");
+    p.raw(
+        reqwest::Method::POST,
+        "/api/_platform/apps",
+        Some("application/json"),
+        b"{oops".to_vec(),
+    )
+    .await
+    .error(400, "INVALID_PAYLOAD");
+    // SQLite apps accept the whole name pattern, hyphens included.
+    let name = format!("{}-dash", t.app);
+    p.post(
+        "/api/_platform/apps",
+        json!({"name": name, "db_driver": "sqlite"}),
+    )
+    .await
+    .expect(201);
+    p.delete(&format!("/api/_platform/apps/{name}"))
+        .await
+        .expect(200);
+}
+
+async fn platform_routes_need_platform_token(t: T) {
+    t.anon()
+        .get("/api/_platform/apps")
+        .await
+        .error(401, "UNAUTHORIZED");
+    // An app token is not a platform token.
+    t.get("/api/_platform/apps")
+        .await
+        .error(401, "UNAUTHORIZED");
+    let p = t.with_token(Some(&t.platform_token));
+    let st = p.get("/api/_platform/ai/status").await.data(200).clone();
+    assert_eq!(st["configured"], json!(false));
+    // A platform token is admin inside every app.
+    p.get("/_admin/entities").await.expect(200);
+}
+
+async fn platform_login_refresh_logout(t: T) {
+    let a = t.anon();
+    let r = a
+        .post(
+            "/api/_platform/auth/login",
+            json!({"email": "platform@localhost", "password": "changeme"}),
+        )
+        .await;
+    let pair = r.data(200).clone();
+    let refresh = pair["refresh_token"].as_str().unwrap();
+    let r2 = a
+        .post(
+            "/api/_platform/auth/refresh",
+            json!({"refresh_token": refresh}),
+        )
+        .await;
+    let new = r2.data(200).clone();
+    a.post(
+        "/api/_platform/auth/refresh",
+        json!({"refresh_token": refresh}),
+    )
+    .await
+    .error(401, "UNAUTHORIZED");
+    let out = a
+        .post(
+            "/api/_platform/auth/logout",
+            json!({"refresh_token": new["refresh_token"]}),
+        )
+        .await;
+    assert_eq!(out.expect(200), &json!({"message": "Logged out"}));
+    a.post(
+        "/api/_platform/auth/refresh",
+        json!({"refresh_token": new["refresh_token"]}),
+    )
+    .await
+    .error(401, "UNAUTHORIZED");
+    let bad = a
+        .post(
+            "/api/_platform/auth/login",
+            json!({"email": "platform@localhost", "password": "x"}),
+        )
+        .await;
+    assert_eq!(
+        bad.error(401, "UNAUTHORIZED")["message"],
+        json!("Invalid email or password")
+    );
+}
+
+both!(
+    health_and_apps_lifecycle,
+    app_creation_validation,
+    platform_routes_need_platform_token,
+    platform_login_refresh_logout
+);

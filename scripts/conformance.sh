@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the public contract suite (../shared/conformance) against a freshly started
+# debug binary, on SQLite and on Postgres. CASES selects the groups that are built.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUITE="${SUITE:-../shared/conformance/run.py}"
+CASES="${CASES:-auth/ middleware/ unique/ permissions/admin_crud}"
+cargo build --quiet -p rocket
+BIN="$PWD/target/debug/rocket"
+args=()
+for c in $CASES; do args+=(-k "$c"); done
+
+run_one() {
+  local driver=$1 port=$2 dir
+  dir=$(mktemp -d)
+  (
+    cd "$dir"
+    ROCKET_DATABASE_DRIVER=$driver ROCKET_DATABASE_HOST=127.0.0.1 ROCKET_DATABASE_USER=postgres \
+      ROCKET_DATABASE_PASSWORD= ROCKET_DATABASE_NAME="rocket_conf_$port" ROCKET_SERVER_PORT=$port \
+      ROCKET_SERVER_HOST=127.0.0.1 exec "$BIN" >"$dir/server.log" 2>&1
+  ) &
+  local pid=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.2; done
+  echo "== contract suite on $driver"
+  local rc=0
+  python3 "$SUITE" --base "http://127.0.0.1:$port" "${args[@]}" || rc=$?
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if [ "$rc" != 0 ]; then tail -n 40 "$dir/server.log"; fi
+  rm -rf "$dir"
+  return "$rc"
+}
+
+run_one sqlite 18931
+run_one postgres 18932
