@@ -8,3 +8,9 @@ mod errors;
 mod metadata;
 mod platform;
 mod records;
+
+mod cascades;
+mod filters;
+mod includes;
+mod nested;
+mod porting;

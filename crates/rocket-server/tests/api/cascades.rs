@@ -1,0 +1,375 @@
+use serde_json::{json, Value};
+
+use crate::both;
+use crate::common::T;
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().expect("record id").to_string()
+}
+
+/// author 1—n `child` through relation `rel` with `on_delete` (omitted when empty).
+async fn one_to_many(
+    t: &T,
+    parent_soft: bool,
+    child: &str,
+    child_soft: bool,
+    rel: &str,
+    on_delete: &str,
+) {
+    if t.get("/_admin/entities/author").await.status.as_u16() == 404 {
+        t.entity_with(
+            "author",
+            json!([{"name": "name", "type": "string"}]),
+            json!({"soft_delete": parent_soft}),
+        )
+        .await;
+    }
+    t.entity_with(
+        child,
+        json!([
+            {"name": "author_id", "type": "uuid"},
+            {"name": "title", "type": "string"},
+            {"name": "code", "type": "string", "unique": true},
+        ]),
+        json!({"soft_delete": child_soft}),
+    )
+    .await;
+    let mut r = json!({"name": rel, "type": "one_to_many", "source": "author", "target": child,
+        "source_key": "id", "target_key": "author_id"});
+    if !on_delete.is_empty() {
+        r["on_delete"] = json!(on_delete);
+    }
+    t.relation(r).await;
+}
+
+async fn author(t: &T, name: &str) -> String {
+    id(&t.create("author", json!({"name": name})).await)
+}
+
+async fn child(t: &T, entity: &str, author: &str, code: &str) -> String {
+    id(&t
+        .create(
+            entity,
+            json!({"author_id": author, "title": code, "code": code}),
+        )
+        .await)
+}
+
+/// Live rows of `entity` as (title, author_id), sorted by title.
+async fn rows(t: &T, entity: &str) -> Vec<(String, Value)> {
+    let l = t.list(entity, "sort=title").await;
+    l["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["title"].as_str().unwrap().to_string(),
+                r["author_id"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn want(v: &[(&str, Option<&str>)]) -> Vec<(String, Value)> {
+    v.iter()
+        .map(|(t, a)| (t.to_string(), a.map_or(Value::Null, |s| json!(s))))
+        .collect()
+}
+
+async fn delete_ok(t: &T, path: &str, id: &str) {
+    assert_eq!(
+        t.delete(&format!("{path}/{id}")).await.data(200),
+        &json!({"id": id})
+    );
+}
+
+async fn cascade_hard_deletes_children(t: T) {
+    one_to_many(&t, false, "book", false, "books", "cascade").await;
+    let a1 = author(&t, "a1").await;
+    let a2 = author(&t, "a2").await;
+    let b1 = child(&t, "book", &a1, "b1").await;
+    child(&t, "book", &a1, "b2").await;
+    child(&t, "book", &a2, "b3").await;
+    delete_ok(&t, "/author", &a1).await;
+    t.get(&format!("/author/{a1}"))
+        .await
+        .error(404, "NOT_FOUND");
+    t.get(&format!("/book/{b1}")).await.error(404, "NOT_FOUND");
+    assert_eq!(rows(&t, "book").await, want(&[("b3", Some(&a2))]));
+    // Hard delete: the unique code is free again.
+    child(&t, "book", &a2, "b1").await;
+}
+
+async fn cascade_soft_deletes_soft_children(t: T) {
+    one_to_many(&t, false, "book", true, "books", "cascade").await;
+    let a1 = author(&t, "a1").await;
+    let a2 = author(&t, "a2").await;
+    let b1 = child(&t, "book", &a1, "b1").await;
+    child(&t, "book", &a2, "b3").await;
+    delete_ok(&t, "/author", &a1).await;
+    t.get(&format!("/book/{b1}")).await.error(404, "NOT_FOUND");
+    assert_eq!(rows(&t, "book").await, want(&[("b3", Some(&a2))]));
+    // Soft delete: the row still exists, so its unique code is still taken.
+    t.post("/book", json!({"code": "b1"}))
+        .await
+        .error(409, "CONFLICT");
+}
+
+async fn set_null_clears_foreign_keys(t: T) {
+    one_to_many(&t, false, "book", false, "books", "set_null").await;
+    let a1 = author(&t, "a1").await;
+    let a2 = author(&t, "a2").await;
+    let b1 = child(&t, "book", &a1, "b1").await;
+    child(&t, "book", &a1, "b2").await;
+    child(&t, "book", &a2, "b3").await;
+    delete_ok(&t, "/author", &a1).await;
+    assert_eq!(
+        rows(&t, "book").await,
+        want(&[("b1", None), ("b2", None), ("b3", Some(&a2))])
+    );
+    assert_eq!(
+        t.get(&format!("/book/{b1}")).await.data(200)["author_id"],
+        json!(null)
+    );
+}
+
+async fn restrict_blocks_while_live_children_exist(t: T) {
+    one_to_many(&t, false, "book", true, "books", "restrict").await;
+    let a1 = author(&t, "a1").await;
+    let b1 = child(&t, "book", &a1, "b1").await;
+    let b2 = child(&t, "book", &a1, "b2").await;
+    let b3 = child(&t, "book", &a1, "b3").await;
+    // Soft-deleted children do not count; deleting a target ignores the relation.
+    delete_ok(&t, "/book", &b3).await;
+    let r = t.delete(&format!("/author/{a1}")).await;
+    assert_eq!(
+        r.error(409, "CONFLICT")["message"],
+        json!("Cannot delete: 2 related book records exist")
+    );
+    assert_eq!(
+        t.get(&format!("/author/{a1}")).await.data(200)["name"],
+        json!("a1")
+    );
+    assert_eq!(
+        rows(&t, "book").await,
+        want(&[("b1", Some(&a1)), ("b2", Some(&a1))])
+    );
+    delete_ok(&t, "/book", &b1).await;
+    let r = t.delete(&format!("/author/{a1}")).await;
+    assert_eq!(
+        r.error(409, "CONFLICT")["message"],
+        json!("Cannot delete: 1 related book records exist")
+    );
+    delete_ok(&t, "/book", &b2).await;
+    delete_ok(&t, "/author", &a1).await;
+    // An author without children is never blocked.
+    let a2 = author(&t, "a2").await;
+    delete_ok(&t, "/author", &a2).await;
+}
+
+async fn detach_and_no_policy_leave_children(t: T) {
+    one_to_many(&t, false, "book", false, "books", "detach").await;
+    one_to_many(&t, false, "essay", false, "essays", "").await;
+    let a1 = author(&t, "a1").await;
+    child(&t, "book", &a1, "b1").await;
+    child(&t, "essay", &a1, "e1").await;
+    delete_ok(&t, "/author", &a1).await;
+    assert_eq!(rows(&t, "book").await, want(&[("b1", Some(&a1))]));
+    assert_eq!(rows(&t, "essay").await, want(&[("e1", Some(&a1))]));
+}
+
+async fn cascades_are_not_recursive(t: T) {
+    one_to_many(&t, false, "book", false, "books", "cascade").await;
+    t.entity(
+        "page",
+        json!([{"name": "book_id", "type": "uuid"}, {"name": "no", "type": "int"}]),
+    )
+    .await;
+    t.relation(
+        json!({"name": "pages", "type": "one_to_many", "source": "book", "target": "page",
+        "source_key": "id", "target_key": "book_id", "on_delete": "cascade"}),
+    )
+    .await;
+    let a1 = author(&t, "a1").await;
+    let b1 = child(&t, "book", &a1, "b1").await;
+    let b2 = child(&t, "book", &a1, "b2").await;
+    let p = t.create("page", json!({"book_id": b1, "no": 1})).await;
+    let p2 = t.create("page", json!({"book_id": b2, "no": 2})).await;
+    delete_ok(&t, "/author", &a1).await;
+    assert_eq!(rows(&t, "book").await, want(&[]));
+    assert_eq!(t.get(&format!("/page/{}", id(&p))).await.data(200), &p);
+    let l = t.list("page", "sort=no").await;
+    assert_eq!(l["data"], json!([p, p2]), "grandchildren untouched");
+    // Deleting a book directly does cascade to its pages.
+    let b3 = child(&t, "book", &author(&t, "a2").await, "b3").await;
+    t.create("page", json!({"book_id": b3, "no": 3})).await;
+    delete_ok(&t, "/book", &b3).await;
+    assert_eq!(
+        t.list("page", &format!("filter[book_id]={b3}")).await["meta"]["total"],
+        json!(0)
+    );
+}
+
+async fn soft_deleted_parent_runs_policies(t: T) {
+    one_to_many(&t, true, "book", false, "books", "cascade").await;
+    one_to_many(&t, true, "fan", false, "fans", "set_null").await;
+    let a1 = author(&t, "a1").await;
+    let a2 = author(&t, "a2").await;
+    child(&t, "book", &a1, "b1").await;
+    child(&t, "book", &a2, "b2").await;
+    child(&t, "fan", &a1, "f1").await;
+    delete_ok(&t, "/author", &a1).await;
+    t.get(&format!("/author/{a1}"))
+        .await
+        .error(404, "NOT_FOUND");
+    assert_eq!(rows(&t, "book").await, want(&[("b2", Some(&a2))]));
+    assert_eq!(rows(&t, "fan").await, want(&[("f1", None)]));
+    t.delete(&format!("/author/{a1}"))
+        .await
+        .error(404, "NOT_FOUND");
+}
+
+async fn restrict_rolls_back_earlier_cascades(t: T) {
+    // Policies run in relation-name order: a_books (cascade) before b_awards (restrict).
+    one_to_many(&t, true, "book", false, "a_books", "cascade").await;
+    one_to_many(&t, true, "award", false, "b_awards", "restrict").await;
+    let a1 = author(&t, "a1").await;
+    child(&t, "book", &a1, "b1").await;
+    let w = child(&t, "award", &a1, "w1").await;
+    let r = t.delete(&format!("/author/{a1}")).await;
+    assert_eq!(
+        r.error(409, "CONFLICT")["message"],
+        json!("Cannot delete: 1 related award records exist")
+    );
+    assert_eq!(
+        rows(&t, "book").await,
+        want(&[("b1", Some(&a1))]),
+        "cascade rolled back"
+    );
+    t.get(&format!("/author/{a1}")).await.expect(200);
+    delete_ok(&t, "/award", &w).await;
+    delete_ok(&t, "/author", &a1).await;
+    assert_eq!(rows(&t, "book").await, want(&[]));
+}
+
+/// A string-keyed source so a deleted post can be re-created with the same key,
+/// which reveals whether its join rows survived.
+async fn post_entity(t: &T, name: &str) {
+    let body = json!({"name": name, "table": name,
+        "primary_key": {"field": "code", "type": "string"},
+        "fields": [{"name": "code", "type": "string"}, {"name": "title", "type": "string"}]});
+    t.post("/_admin/entities", body).await.expect(201);
+}
+
+async fn m2m(t: &T, source: &str, on_delete: &str) {
+    post_entity(t, source).await;
+    let mut r = json!({"name": format!("{source}_tags"), "type": "many_to_many", "source": source,
+        "target": "tag", "source_key": "code", "join_table": format!("{source}_tag_links"),
+        "source_join_key": "post_code", "target_join_key": "tag_id"});
+    if !on_delete.is_empty() {
+        r["on_delete"] = json!(on_delete);
+    }
+    t.relation(r).await;
+}
+
+async fn linked_tags(t: &T, source: &str, code: &str) -> Vec<String> {
+    let one = t
+        .get(&format!("/{source}/{code}?include=tags"))
+        .await
+        .data(200)
+        .clone();
+    let mut v: Vec<String> = one["tags"]
+        .as_array()
+        .unwrap_or_else(|| panic!("tags: {one}"))
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+async fn many_to_many_policies(t: T) {
+    t.entity("tag", json!([{"name": "name", "type": "string"}]))
+        .await;
+    let t1 = id(&t.create("tag", json!({"name": "t1"})).await);
+    let t2 = id(&t.create("tag", json!({"name": "t2"})).await);
+    // (source entity, policy, links left after delete + re-create)
+    let cases: [(&str, &str, &[&str]); 4] = [
+        ("pc", "cascade", &[]),
+        ("pd", "detach", &[]),
+        ("ps", "set_null", &["t1", "t2"]),
+        ("pn", "", &["t1", "t2"]),
+    ];
+    for (src, policy, _) in cases {
+        m2m(&t, src, policy).await;
+        t.create(
+            src,
+            json!({"code": "p1", "tags": {"data": [{"id": t1}, {"id": t2}]}}),
+        )
+        .await;
+        t.create(src, json!({"code": "p2", "tags": {"data": [{"id": t1}]}}))
+            .await;
+        assert_eq!(linked_tags(&t, src, "p1").await, ["t1", "t2"]);
+    }
+    for (src, policy, left) in cases {
+        delete_ok(&t, &format!("/{src}"), "p1").await;
+        t.create(src, json!({"code": "p1"})).await;
+        assert_eq!(linked_tags(&t, src, "p1").await, left.to_vec(), "{policy}");
+        assert_eq!(
+            linked_tags(&t, src, "p2").await,
+            ["t1"],
+            "{policy}: other source"
+        );
+    }
+    // Targets are never touched.
+    assert_eq!(t.list("tag", "").await["meta"]["total"], json!(2));
+}
+
+async fn many_to_many_restrict_counts_join_rows(t: T) {
+    t.entity("tag", json!([{"name": "name", "type": "string"}]))
+        .await;
+    let t1 = id(&t.create("tag", json!({"name": "t1"})).await);
+    let t2 = id(&t.create("tag", json!({"name": "t2"})).await);
+    m2m(&t, "pr", "restrict").await;
+    t.create(
+        "pr",
+        json!({"code": "p1", "tags": {"data": [{"id": t1}, {"id": t2}]}}),
+    )
+    .await;
+    t.create("pr", json!({"code": "p2"})).await;
+    let r = t.delete("/pr/p1").await;
+    assert_eq!(
+        r.error(409, "CONFLICT")["message"],
+        json!("Cannot delete: 2 related tag records exist")
+    );
+    assert_eq!(linked_tags(&t, "pr", "p1").await, ["t1", "t2"]);
+    // A deleted target's join row still counts (the join table is counted).
+    t.delete(&format!("/tag/{t2}")).await.expect(200);
+    let r = t.delete("/pr/p1").await;
+    assert_eq!(
+        r.error(409, "CONFLICT")["message"],
+        json!("Cannot delete: 2 related tag records exist")
+    );
+    t.put(
+        "/pr/p1",
+        json!({"tags": {"_write_mode": "replace", "data": []}}),
+    )
+    .await
+    .expect(200);
+    delete_ok(&t, "/pr", "p1").await;
+    delete_ok(&t, "/pr", "p2").await;
+}
+
+both!(
+    cascade_hard_deletes_children,
+    cascade_soft_deletes_soft_children,
+    set_null_clears_foreign_keys,
+    restrict_blocks_while_live_children_exist,
+    detach_and_no_policy_leave_children,
+    cascades_are_not_recursive,
+    soft_deleted_parent_runs_policies,
+    restrict_rolls_back_earlier_cascades,
+    many_to_many_policies,
+    many_to_many_restrict_counts_join_rows,
+);
