@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUITE="${SUITE:-../shared/conformance/run.py}"
-CASES="${CASES:-auth/ middleware/ unique/ permissions/admin_crud}"
+CASES="${CASES:-auth/ middleware/ unique/ permission users/}"
 cargo build --quiet -p rocket
 BIN="$PWD/target/debug/rocket"
 args=()

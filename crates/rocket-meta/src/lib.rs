@@ -7,10 +7,12 @@
 
 mod entity;
 mod ident;
+mod permission;
 mod relation;
 mod schema;
 
 pub use entity::{Entity, Field, FieldType, PrimaryKey, Slug};
 pub use ident::{is_safe_ident, quote_ident};
+pub use permission::{validate_permission, Condition, Policy, ACTIONS, CONDITION_OPERATORS};
 pub use relation::{OnDelete, Relation, RelationKind, WriteMode};
 pub use schema::{looks_like_uuid, Resolved, Schema};

@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::{Entity, Relation};
+use crate::{Entity, Policy, Relation};
 
 /// One app's metadata at one moment. Built whole and swapped atomically, so a reader
 /// never sees new entities with old relations (spec 03 §5).
@@ -11,6 +11,8 @@ pub struct Schema {
     /// Sorted by name: this is also the cascade order (spec 04 §8).
     relations: Vec<Arc<Relation>>,
     relation_index: HashMap<String, usize>,
+    /// entity → policies per action (index in `ACTIONS`), in load order.
+    policies: HashMap<String, [Vec<Policy>; 4]>,
 }
 
 /// A relation found for a token, with the direction it has from the asking entity.
@@ -38,7 +40,28 @@ impl Schema {
             entities,
             relations,
             relation_index,
+            policies: HashMap::new(),
         }
+    }
+
+    /// Adds the permission policies (kept in the given order).
+    pub fn with_policies(mut self, policies: Vec<Policy>) -> Schema {
+        for p in policies {
+            if let Some(i) = crate::ACTIONS.iter().position(|a| *a == p.action) {
+                self.policies.entry(p.entity.clone()).or_default()[i].push(p);
+            }
+        }
+        self
+    }
+
+    pub fn policies(&self, entity: &str, action: &str) -> &[Policy] {
+        let Some(i) = crate::ACTIONS.iter().position(|a| *a == action) else {
+            return &[];
+        };
+        self.policies
+            .get(entity)
+            .map(|p| p[i].as_slice())
+            .unwrap_or(&[])
     }
 
     pub fn entity(&self, name: &str) -> Option<&Arc<Entity>> {

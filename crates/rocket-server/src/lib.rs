@@ -7,8 +7,10 @@ mod admin;
 mod auth;
 mod error;
 mod http;
+mod invites;
 mod listquery;
 mod migrate;
+mod permission_admin;
 mod permissions;
 mod platform;
 mod porting;
@@ -18,6 +20,7 @@ mod slug;
 mod state;
 mod sys;
 mod tokens;
+mod users;
 mod values;
 
 use std::future::Future;

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{ApiError, ApiResult, Detail};
 use crate::listquery::ListQuery;
+use crate::permissions::Access;
 use crate::slug;
 use crate::values::{key_param, render, text_form, to_param};
 
@@ -149,7 +150,7 @@ impl Listed {
 
 pub async fn list(
     store: &Store,
-    schema: &Schema,
+    access: &Access<'_>,
     e: &Entity,
     mut q: ListQuery,
     extra: Vec<Cond>,
@@ -178,7 +179,7 @@ pub async fn list(
     load_includes(
         &mut Exec::Store(store),
         d,
-        schema,
+        access,
         e,
         &keys,
         &mut data,
@@ -203,13 +204,14 @@ fn filter_error(e: DbError) -> ApiError {
 
 pub async fn get(
     store: &Store,
-    schema: &Schema,
+    access: &Access<'_>,
     e: &Entity,
     id: &str,
     include: &[String],
     extra: &[Cond],
 ) -> ApiResult<Map<String, Value>> {
     let d = store.dialect();
+    let schema = access.schema;
     let mut exec = Exec::Store(store);
     let Some(row) = find(&mut exec, d, e, id, extra).await? else {
         return Err(not_found(e, id));
@@ -222,7 +224,7 @@ pub async fn get(
         .filter(|t| schema.resolve(t, &e.name).is_some())
         .cloned()
         .collect();
-    load_includes(&mut exec, d, schema, e, &keys, &mut data, &known).await?;
+    load_includes(&mut exec, d, access, e, &keys, &mut data, &known).await?;
     data.pop().ok_or_else(|| not_found(e, id))
 }
 
@@ -276,6 +278,7 @@ async fn related(
     target: &Entity,
     col: &str,
     keys: &[String],
+    filters: &[Cond],
 ) -> ApiResult<Vec<(Option<String>, Map<String, Value>)>> {
     let Some(f) = target.field(col) else {
         return Ok(Vec::new());
@@ -283,7 +286,12 @@ async fn related(
     let q = Select {
         table: target.table.clone(),
         columns: record_columns(target, false),
-        conds: live(target, vec![in_cond(col, f.kind, keys)]),
+        conds: live(
+            target,
+            std::iter::once(in_cond(col, f.kind, keys))
+                .chain(filters.iter().cloned())
+                .collect(),
+        ),
         ..Default::default()
     }
     .to_sql(d);
@@ -307,7 +315,7 @@ async fn related(
 async fn load_includes(
     exec: &mut Exec<'_>,
     d: Dialect,
-    schema: &Schema,
+    access: &Access<'_>,
     e: &Entity,
     keys: &KeyCols,
     data: &mut [Map<String, Value>],
@@ -316,6 +324,7 @@ async fn load_includes(
     if data.is_empty() {
         return Ok(());
     }
+    let schema = access.schema;
     for token in tokens {
         let Some(Resolved {
             relation: r,
@@ -327,6 +336,8 @@ async fn load_includes(
         let (Some(src), Some(tgt)) = (schema.entity(&r.source), schema.entity(&r.target)) else {
             continue;
         };
+        // The included entity needs `read` too, and its rows obey the same filters.
+        let filters = access.read_filters(if forward { tgt } else { src })?;
         if forward {
             let Some(parent_keys) = keys.get(e.pk_name()) else {
                 continue;
@@ -341,7 +352,6 @@ async fn load_includes(
                         .field(&r.source_key)
                         .map(|f| f.kind)
                         .unwrap_or(e.pk().kind);
-                    let tk_kind = tgt.pk().kind;
                     let q = Select {
                         table: r.join_table.clone(),
                         columns: vec![r.source_join_key.clone(), r.target_join_key.clone()],
@@ -361,9 +371,8 @@ async fn load_includes(
                     if !pairs.is_empty() {
                         let tids: Vec<Option<String>> =
                             pairs.iter().map(|p| Some(p.1.clone())).collect();
-                        let _ = tk_kind;
                         for (k, rec) in
-                            related(exec, d, tgt, tgt.pk_name(), &distinct(&tids)).await?
+                            related(exec, d, tgt, tgt.pk_name(), &distinct(&tids), &filters).await?
                         {
                             if let Some(k) = k {
                                 by_id.insert(k, rec);
@@ -383,7 +392,7 @@ async fn load_includes(
                     }
                 }
                 kind => {
-                    let children = related(exec, d, tgt, &r.target_key, &ids).await?;
+                    let children = related(exec, d, tgt, &r.target_key, &ids, &filters).await?;
                     let mut groups: HashMap<&str, Vec<&Map<String, Value>>> = HashMap::new();
                     for (k, rec) in &children {
                         if let Some(k) = k {
@@ -419,7 +428,7 @@ async fn load_includes(
             if vals.is_empty() {
                 continue;
             }
-            let parents = related(exec, d, src, &r.source_key, &vals).await?;
+            let parents = related(exec, d, src, &r.source_key, &vals, &filters).await?;
             let by_key: HashMap<&str, &Map<String, Value>> = parents
                 .iter()
                 .filter_map(|(k, m)| k.as_deref().map(|k| (k, m)))

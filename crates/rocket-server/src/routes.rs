@@ -15,8 +15,11 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::auth::{self, jwt, User};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{self, RawBody};
+use crate::permissions::Access;
 use crate::state::{AppCtx, AppState};
-use crate::{admin, listquery, permissions, platform, porting, records, sys, tokens};
+use crate::{
+    admin, invites, listquery, permission_admin, platform, porting, records, sys, tokens, users,
+};
 
 type St = State<Arc<AppState>>;
 
@@ -72,6 +75,32 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .put(relations_update)
                 .delete(relations_delete),
         )
+        .route("/api/{app}/auth/accept-invite", post(accept_invite))
+        .route(
+            "/api/{app}/_admin/users",
+            get(users_list).post(users_create),
+        )
+        .route(
+            "/api/{app}/_admin/users/{id}",
+            get(users_get).put(users_update).delete(users_delete),
+        )
+        .route(
+            "/api/{app}/_admin/permissions",
+            get(perms_list).post(perms_create),
+        )
+        .route(
+            "/api/{app}/_admin/permissions/{id}",
+            get(perms_get).put(perms_update).delete(perms_delete),
+        )
+        .route(
+            "/api/{app}/_admin/invites",
+            get(invites_list).post(invites_create),
+        )
+        .route("/api/{app}/_admin/invites/bulk", post(invites_bulk))
+        .route(
+            "/api/{app}/_admin/invites/{id}",
+            axum::routing::delete(invites_delete),
+        )
         .route("/api/{app}/_admin/export", get(export))
         .route("/api/{app}/_admin/import", post(import))
         .route("/api/{app}/{entity}", get(list).post(create))
@@ -121,12 +150,20 @@ fn app_user(st: &AppState, app: &AppCtx, headers: &HeaderMap) -> ApiResult<User>
 
 /// Resolves the app (404 before anything else), authenticates, requires `admin`.
 async fn admin_app(st: &AppState, name: &str, headers: &HeaderMap) -> ApiResult<Arc<AppCtx>> {
+    Ok(admin_user(st, name, headers).await?.0)
+}
+
+async fn admin_user(
+    st: &AppState,
+    name: &str,
+    headers: &HeaderMap,
+) -> ApiResult<(Arc<AppCtx>, User)> {
     let app = st.app(name).await?;
     let user = app_user(st, &app, headers)?;
     if !user.is_admin() {
         return Err(ApiError::Forbidden("Admin access required".into()));
     }
-    Ok(app)
+    Ok((app, user))
 }
 
 // ---------------------------------------------------------------- platform
@@ -329,6 +366,146 @@ async fn import(
     Ok(http::ok(porting::import(&st, &app, b).await?))
 }
 
+// ---------------------------------------------------------------- users, permissions, invites
+
+async fn accept_invite(State(st): St, P(app): P<String>, body: RawBody) -> ApiResult<Response> {
+    let app = st.app(&app).await?;
+    let b = body.object("Invalid JSON body")?;
+    Ok(http::created(invites::accept(&app, &b).await?))
+}
+
+async fn users_list(State(st): St, headers: HeaderMap, P(app): P<String>) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    Ok(http::ok(users::list(&app.store).await?))
+}
+
+async fn users_get(
+    State(st): St,
+    headers: HeaderMap,
+    P((app, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    Ok(http::ok(users::get(&app.store, &id).await?))
+}
+
+async fn users_create(
+    State(st): St,
+    headers: HeaderMap,
+    P(app): P<String>,
+    body: RawBody,
+) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    let b = body.object("Invalid JSON body")?;
+    Ok(http::created(users::create(&app.store, &b).await?))
+}
+
+async fn users_update(
+    State(st): St,
+    headers: HeaderMap,
+    P((app, id)): P<(String, String)>,
+    body: RawBody,
+) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    users::get(&app.store, &id).await?;
+    let b = body.object("Invalid JSON body")?;
+    Ok(http::ok(users::update(&app.store, &id, &b).await?))
+}
+
+async fn users_delete(
+    State(st): St,
+    headers: HeaderMap,
+    P((app, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    Ok(http::ok(users::delete(&app.store, &id).await?))
+}
+
+async fn perms_list(State(st): St, headers: HeaderMap, P(app): P<String>) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    Ok(http::ok(permission_admin::list(&app).await?))
+}
+
+async fn perms_get(
+    State(st): St,
+    headers: HeaderMap,
+    P((app, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    Ok(http::ok(permission_admin::get(&app, &id).await?))
+}
+
+async fn perms_create(
+    State(st): St,
+    headers: HeaderMap,
+    P(app): P<String>,
+    body: RawBody,
+) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    let b = body.object("Invalid JSON body")?;
+    Ok(http::created(
+        permission_admin::create(&st, &app, &b).await?,
+    ))
+}
+
+async fn perms_update(
+    State(st): St,
+    headers: HeaderMap,
+    P((app, id)): P<(String, String)>,
+    body: RawBody,
+) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    permission_admin::get(&app, &id).await?;
+    let b = body.object("Invalid JSON body")?;
+    Ok(http::ok(
+        permission_admin::update(&st, &app, &id, &b).await?,
+    ))
+}
+
+async fn perms_delete(
+    State(st): St,
+    headers: HeaderMap,
+    P((app, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    Ok(http::ok(permission_admin::delete(&st, &app, &id).await?))
+}
+
+async fn invites_list(State(st): St, headers: HeaderMap, P(app): P<String>) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    Ok(http::ok(invites::list(&app).await?))
+}
+
+async fn invites_create(
+    State(st): St,
+    headers: HeaderMap,
+    P(app): P<String>,
+    body: RawBody,
+) -> ApiResult<Response> {
+    let (app, user) = admin_user(&st, &app, &headers).await?;
+    let b = body.object("Invalid JSON body")?;
+    Ok(http::created(invites::create(&app, &user, &b).await?))
+}
+
+async fn invites_bulk(
+    State(st): St,
+    headers: HeaderMap,
+    P(app): P<String>,
+    body: RawBody,
+) -> ApiResult<Response> {
+    let (app, user) = admin_user(&st, &app, &headers).await?;
+    let b = body.object("Invalid JSON body")?;
+    Ok(http::ok(invites::bulk(&app, &user, &b).await?))
+}
+
+async fn invites_delete(
+    State(st): St,
+    headers: HeaderMap,
+    P((app, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let app = admin_app(&st, &app, &headers).await?;
+    Ok(http::ok(invites::delete(&app, &id).await?))
+}
+
 // ---------------------------------------------------------------- entities
 
 /// App → user → entity, in the order of spec 04 §1.
@@ -361,9 +538,14 @@ async fn list(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
     let (app, user, schema, e) = entity_ctx(&st, &app, &entity, &headers).await?;
-    let filters = permissions::check(&user, &e.name, "read")?;
+    let access = Access {
+        user: &user,
+        schema: &schema,
+        dialect: app.store.dialect(),
+    };
+    let filters = access.check(&e, "read")?;
     let query = listquery::parse(&e, &schema, q.as_deref())?;
-    let listed = records::list(&app.store, &schema, &e, query, filters).await?;
+    let listed = records::list(&app.store, &access, &e, query, filters).await?;
     Ok(http::ok_raw(listed.into_json()))
 }
 
@@ -374,10 +556,16 @@ async fn get_one(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
     let (app, user, schema, e) = entity_ctx(&st, &app, &entity, &headers).await?;
-    let filters = permissions::check(&user, &e.name, "read")?;
+    let access = Access {
+        user: &user,
+        schema: &schema,
+        dialect: app.store.dialect(),
+    };
+    // Row-level read filters apply here too: a hidden row is 404, as if absent.
+    let filters = access.check(&e, "read")?;
     let include = listquery::get_includes(q.as_deref());
     Ok(http::ok(
-        records::get(&app.store, &schema, &e, &id, &include, &filters).await?,
+        records::get(&app.store, &access, &e, &id, &include, &filters).await?,
     ))
 }
 
@@ -388,7 +576,12 @@ async fn create(
     body: RawBody,
 ) -> ApiResult<Response> {
     let (app, user, schema, e) = entity_ctx(&st, &app, &entity, &headers).await?;
-    permissions::check(&user, &e.name, "create")?;
+    Access {
+        user: &user,
+        schema: &schema,
+        dialect: app.store.dialect(),
+    }
+    .check(&e, "create")?;
     let b = body.object("Invalid JSON body")?;
     Ok(http::created(
         records::create(&app.store, &schema, &e, &b).await?,
@@ -403,7 +596,12 @@ async fn update(
 ) -> ApiResult<Response> {
     let (app, user, schema, e) = entity_ctx(&st, &app, &entity, &headers).await?;
     let (key, old) = records::current(&app.store, &e, &id, &[]).await?;
-    permissions::check(&user, &e.name, "update")?;
+    Access {
+        user: &user,
+        schema: &schema,
+        dialect: app.store.dialect(),
+    }
+    .check_record(&e, "update", &old)?;
     let b = body.object("Invalid JSON body")?;
     Ok(http::ok(
         records::update(&app.store, &schema, &e, &key, &old, &b).await?,
@@ -416,8 +614,13 @@ async fn delete(
     P((app, entity, id)): P<(String, String, String)>,
 ) -> ApiResult<Response> {
     let (app, user, schema, e) = entity_ctx(&st, &app, &entity, &headers).await?;
-    let (key, _old) = records::current(&app.store, &e, &id, &[]).await?;
-    permissions::check(&user, &e.name, "delete")?;
+    let (key, old) = records::current(&app.store, &e, &id, &[]).await?;
+    Access {
+        user: &user,
+        schema: &schema,
+        dialect: app.store.dialect(),
+    }
+    .check_record(&e, "delete", &old)?;
     records::delete(&app.store, &schema, &e, &key, &id).await?;
     Ok(http::ok(json!({ "id": id })))
 }

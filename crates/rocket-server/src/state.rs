@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use arc_swap::ArcSwap;
-use rocket_meta::{Entity, Relation, Schema};
+use rocket_meta::{Condition, Entity, Policy, Relation, Schema};
 use rocket_store::{
     app_bootstrap_sql, platform_bootstrap_sql, LiteStore, Param, PgConnect, PgStore, Store,
 };
+use serde_json::Value;
 
 use crate::config::{Config, Driver};
 use crate::error::{ApiError, ApiResult};
@@ -71,8 +72,41 @@ impl AppCtx {
                 }
             }
         }
-        self.schema
-            .store(Arc::new(Schema::new(entities, relations)));
+        let perms = self
+            .store
+            .query(&sys::sql(
+                d,
+                "SELECT [id], entity, action, [roles:list], [conditions] FROM _permissions ORDER BY entity, action, created_at",
+                vec![],
+            ))
+            .await?;
+        let mut policies = Vec::with_capacity(perms.len());
+        for r in perms {
+            let conditions = match sys::json_cell(&r[4]) {
+                Value::Null => Vec::new(),
+                v => match serde_json::from_value::<Vec<Condition>>(v) {
+                    Ok(c) => c,
+                    Err(err) => {
+                        // Unreadable conditions must not widen access: keep the policy out.
+                        tracing::warn!(app = %self.name, "skipping permission with unreadable conditions: {err}");
+                        continue;
+                    }
+                },
+            };
+            policies.push(Policy {
+                id: sys::text_cell(&r[0]),
+                entity: sys::text_cell(&r[1]),
+                action: sys::text_cell(&r[2]),
+                roles: sys::list_cell(&r[3])
+                    .into_iter()
+                    .map(|x| x.to_lowercase())
+                    .collect(),
+                conditions,
+            });
+        }
+        self.schema.store(Arc::new(
+            Schema::new(entities, relations).with_policies(policies),
+        ));
         Ok(())
     }
 }
