@@ -3,8 +3,10 @@
 
 mod common;
 
+mod access;
 mod auth;
 mod errors;
+mod invites;
 mod metadata;
 mod platform;
 mod records;

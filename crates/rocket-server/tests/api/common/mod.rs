@@ -176,6 +176,7 @@ where
     )
     .await;
     let t = T {
+        data_dir: server.dir.path().to_path_buf(),
         http: http.clone(),
         base: server.base.clone(),
         app: app.clone(),
@@ -239,6 +240,7 @@ pub async fn send(
 /// A client bound to one app, with the app admin's token by default.
 #[derive(Clone)]
 pub struct T {
+    pub data_dir: std::path::PathBuf,
     pub http: Client,
     pub base: String,
     pub app: String,
@@ -339,6 +341,60 @@ impl T {
     }
     pub async fn delete(&self, path: &str) -> Resp {
         self.req(Method::DELETE, path, None).await
+    }
+
+    /// Runs SQL directly on the app's database: only for arranging states the API
+    /// cannot produce (an expired invite, say).
+    pub async fn exec_sql(&self, sql: &str) {
+        let db = format!("rocket_{}", self.app);
+        match self.db {
+            Db::Sqlite => {
+                let c = rusqlite::Connection::open(self.data_dir.join(format!("{db}.db"))).unwrap();
+                c.execute_batch(sql).unwrap();
+            }
+            Db::Postgres => {
+                let mut cfg = tokio_postgres::Config::new();
+                cfg.host(&env("ROCKET_TEST_PG_HOST", "127.0.0.1"))
+                    .port(env("ROCKET_TEST_PG_PORT", "5432").parse().unwrap_or(5432))
+                    .user(&env("ROCKET_TEST_PG_USER", "postgres"))
+                    .dbname(&db);
+                let pw = env("ROCKET_TEST_PG_PASSWORD", "");
+                if !pw.is_empty() {
+                    cfg.password(&pw);
+                }
+                let (client, conn) = cfg.connect(tokio_postgres::NoTls).await.unwrap();
+                let h = tokio::spawn(conn);
+                client.batch_execute(sql).await.unwrap();
+                drop(client);
+                let _ = h.await;
+            }
+        }
+    }
+
+    /// Creates an app user and returns (id, access token).
+    pub async fn user(&self, email: &str, roles: Value) -> (String, String) {
+        let r = self
+            .post(
+                "/_admin/users",
+                json!({"email": email, "password": "pw-12345", "roles": roles}),
+            )
+            .await;
+        let id = r.data(201)["id"].as_str().unwrap().to_string();
+        let tok = login(&self.http, &self.url("/auth/login"), email, "pw-12345").await;
+        (id, tok)
+    }
+
+    pub async fn permission(
+        &self,
+        entity: &str,
+        action: &str,
+        roles: Value,
+        conditions: Value,
+    ) -> String {
+        let r = self
+            .post("/_admin/permissions", json!({"entity": entity, "action": action, "roles": roles, "conditions": conditions}))
+            .await;
+        r.data(201)["id"].as_str().unwrap().to_string()
     }
 
     /// Sends raw bytes with a content type (malformed-body tests).
