@@ -1,0 +1,208 @@
+//! Two real server processes on one Postgres: metadata created through one is served
+//! by the other within a second (LISTEN/NOTIFY), without restart.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(18999)
+}
+
+fn spawn(db: &str, port: u16, dir: &std::path::Path) -> Proc {
+    let child = Command::new(env!("CARGO_BIN_EXE_rocket"))
+        .current_dir(dir)
+        .env("ROCKET_DATABASE_DRIVER", "postgres")
+        .env("ROCKET_DATABASE_HOST", "127.0.0.1")
+        .env("ROCKET_DATABASE_USER", "postgres")
+        .env("ROCKET_DATABASE_PASSWORD", "")
+        .env("ROCKET_DATABASE_NAME", db)
+        .env("ROCKET_SERVER_HOST", "127.0.0.1")
+        .env("ROCKET_SERVER_PORT", port.to_string())
+        .env("ROCKET_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("binary starts");
+    Proc(child)
+}
+
+async fn call(
+    c: &reqwest::Client,
+    m: reqwest::Method,
+    url: &str,
+    tok: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut rb = c.request(m, url);
+    if let Some(t) = tok {
+        rb = rb.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        rb = rb.json(&b);
+    }
+    match rb.send().await {
+        Ok(r) => {
+            let st = r.status().as_u16();
+            (st, r.json().await.unwrap_or(Value::Null))
+        }
+        Err(_) => (0, Value::Null),
+    }
+}
+
+async fn wait_healthy(c: &reqwest::Client, base: &str) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if call(
+            c,
+            reqwest::Method::GET,
+            &format!("{base}/health"),
+            None,
+            None,
+        )
+        .await
+        .0 == 200
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("server at {base} did not become healthy");
+}
+
+#[tokio::test]
+async fn entity_created_on_one_process_is_served_by_the_other() {
+    if std::net::TcpStream::connect("127.0.0.1:5432").is_err() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI is set but Postgres is unreachable"
+        );
+        eprintln!("skipping: no Postgres on 127.0.0.1:5432");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!(
+        "rt_{}_{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    );
+    let (pa, pb) = (free_port(), free_port());
+    let a = spawn(&db, pa, dir.path());
+    let c = reqwest::Client::new();
+    let (ba, bb) = (
+        format!("http://127.0.0.1:{pa}"),
+        format!("http://127.0.0.1:{pb}"),
+    );
+    wait_healthy(&c, &ba).await;
+    // B starts after A created the management database.
+    let b = spawn(&db, pb, dir.path());
+    wait_healthy(&c, &bb).await;
+
+    let login = json!({"email": "platform@localhost", "password": "changeme"});
+    let (_, l) = call(
+        &c,
+        reqwest::Method::POST,
+        &format!("{ba}/api/_platform/auth/login"),
+        None,
+        Some(login),
+    )
+    .await;
+    let ptok = l["data"]["access_token"]
+        .as_str()
+        .expect("platform token")
+        .to_string();
+    let app = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let (st, body) = call(
+        &c,
+        reqwest::Method::POST,
+        &format!("{ba}/api/_platform/apps"),
+        Some(&ptok),
+        Some(json!({"name": app, "db_driver": "postgres"})),
+    )
+    .await;
+    assert_eq!(st, 201, "{body}");
+    // B opens the app (lazily) before the entity exists, so only a notification can
+    // tell it about the entity.
+    let (st, _) = call(
+        &c,
+        reqwest::Method::GET,
+        &format!("{bb}/api/{app}/widget"),
+        Some(&ptok),
+        None,
+    )
+    .await;
+    assert_eq!(st, 404, "unknown entity on B before creation");
+    let def = json!({"name": "widget", "table": "widget", "primary_key": {"field": "id", "type": "uuid", "generated": true},
+        "fields": [{"name": "id", "type": "uuid"}, {"name": "name", "type": "string"}]});
+    let (st, body) = call(
+        &c,
+        reqwest::Method::POST,
+        &format!("{ba}/api/{app}/_admin/entities"),
+        Some(&ptok),
+        Some(def),
+    )
+    .await;
+    assert_eq!(st, 201, "{body}");
+    let created = Instant::now();
+    let mut served = false;
+    while created.elapsed() < Duration::from_secs(1) {
+        let (st, _) = call(
+            &c,
+            reqwest::Method::GET,
+            &format!("{bb}/api/{app}/widget"),
+            Some(&ptok),
+            None,
+        )
+        .await;
+        if st == 200 {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(served, "B did not serve the new entity within one second");
+    // Writes through B are visible through A.
+    let (st, _) = call(
+        &c,
+        reqwest::Method::POST,
+        &format!("{bb}/api/{app}/widget"),
+        Some(&ptok),
+        Some(json!({"name": "w"})),
+    )
+    .await;
+    assert_eq!(st, 201);
+    let (st, list) = call(
+        &c,
+        reqwest::Method::GET,
+        &format!("{ba}/api/{app}/widget"),
+        Some(&ptok),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert_eq!(list["meta"]["total"], json!(1));
+    let (st, _) = call(
+        &c,
+        reqwest::Method::DELETE,
+        &format!("{ba}/api/_platform/apps/{app}"),
+        Some(&ptok),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200);
+    drop(b);
+    drop(a);
+}
