@@ -105,7 +105,9 @@ for dialect in "${DIALECTS[@]}"; do
   else
     env_db=(ROCKET_DATABASE_DRIVER=sqlite ROCKET_DATABASE_NAME=rocket)
   fi
-  (cd "$WORKDIR" && exec env "${env_common[@]}" "${env_db[@]}" "$BIN") \
+  # run a private copy, so a concurrent cargo build cannot swap the binary mid-run
+  cp "$BIN" "$WORKDIR/rocket"
+  (cd "$WORKDIR" && exec env "${env_common[@]}" "${env_db[@]}" ./rocket) \
     >"$RESULTS/$dialect-server.log" 2>&1 &
   SERVER_PID=$!
 

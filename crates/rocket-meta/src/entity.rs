@@ -54,17 +54,17 @@ impl FieldType {
         matches!(self, FieldType::Int | FieldType::Bigint)
     }
 
-    /// Human name used in type-mismatch messages ("score must be a integer").
+    /// Noun phrase used in type-mismatch messages ("score must be an integer").
     pub fn describe(self) -> &'static str {
         match self {
-            FieldType::String | FieldType::Text => "string",
-            FieldType::Int | FieldType::Bigint => "integer",
-            FieldType::Float | FieldType::Decimal => "number",
-            FieldType::Boolean => "boolean",
-            FieldType::Uuid => "uuid",
-            FieldType::Timestamp => "timestamp",
-            FieldType::Date => "date",
-            FieldType::Json | FieldType::File => "json",
+            FieldType::String | FieldType::Text => "a string",
+            FieldType::Int | FieldType::Bigint => "an integer",
+            FieldType::Float | FieldType::Decimal => "a number",
+            FieldType::Boolean => "a boolean",
+            FieldType::Uuid => "a uuid",
+            FieldType::Timestamp => "a timestamp",
+            FieldType::Date => "a date",
+            FieldType::Json | FieldType::File => "JSON",
         }
     }
 }
@@ -275,7 +275,7 @@ impl Entity {
             if let Some(d) = &f.default {
                 if !default_fits(FieldType::parse(&f.type_name), d) {
                     return Err(format!(
-                        "default of field {} must be a {}",
+                        "default of field {} must be {}",
                         f.name,
                         FieldType::parse(&f.type_name).describe()
                     ));

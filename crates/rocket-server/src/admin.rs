@@ -189,24 +189,27 @@ pub async fn list_relations(app: &AppCtx, name: Option<&str>) -> ApiResult<Value
 
 /// Relation checks beyond spec 03 §4.1 that need the entities: keys must name fields,
 /// or the relation would fail at runtime.
-fn check_keys(app: &AppCtx, r: &Relation) -> ApiResult<()> {
-    let schema = app.schema();
+pub fn check_relation_keys(schema: &rocket_meta::Schema, r: &Relation) -> Result<(), String> {
     let (Some(src), Some(tgt)) = (schema.entity(&r.source), schema.entity(&r.target)) else {
         return Ok(());
     };
     if !src.has_field(&r.source_key) {
-        return Err(ApiError::Invalid(format!(
+        return Err(format!(
             "source_key {} is not a field of {}",
             r.source_key, r.source
-        )));
+        ));
     }
     if r.kind() != RelationKind::ManyToMany && !tgt.has_field(&r.target_key) {
-        return Err(ApiError::Invalid(format!(
+        return Err(format!(
             "target_key {} is not a field of {}",
             r.target_key, r.target
-        )));
+        ));
     }
     Ok(())
+}
+
+fn check_keys(app: &AppCtx, r: &Relation) -> ApiResult<()> {
+    check_relation_keys(&app.schema(), r).map_err(ApiError::Invalid)
 }
 
 pub async fn create_relation(

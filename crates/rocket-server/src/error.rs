@@ -127,6 +127,11 @@ impl From<DbError> for ApiError {
             DbError::InvalidValue(m) => {
                 ApiError::Validation(vec![Detail::new("", "type", invalid_value_text(&m))])
             }
+            DbError::NotNull => ApiError::Validation(vec![Detail::new(
+                "",
+                "required",
+                "A required value is missing",
+            )]),
             DbError::Other(m) => ApiError::Internal(m),
         }
     }

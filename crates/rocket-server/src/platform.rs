@@ -167,6 +167,8 @@ pub async fn delete(state: &AppState, name: &str) -> ApiResult<()> {
             vec![Param::Text(name.into())],
         ))
         .await?;
+    // Other instances drop their cached context when told (see the listener).
+    state.announce(name).await;
     drop_database(state, row.db_driver, &row.db_name)
         .await
         .map_err(|e| ApiError::InternalWith(format!("Failed to delete app database: {e}")))?;

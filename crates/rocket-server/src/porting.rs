@@ -225,10 +225,10 @@ pub async fn import(
             sum.errors.push(format!("Entity {name}: {}", safe(&err)));
             continue;
         }
-        if let Err(err) = migrate::migrate_entity(store, &e, &app.schema()).await {
-            sum.errors.push(format!("Entity {name}: {}", safe(&err)));
+        match migrate::migrate_entity(store, &e, &app.schema()).await {
+            Ok(()) => sum.counts[0] += 1,
+            Err(err) => sum.errors.push(format!("Entity {name}: {}", safe(&err))),
         }
-        sum.counts[0] += 1;
         app.reload().await?;
     }
     app.reload().await?;
@@ -247,7 +247,10 @@ pub async fn import(
                 continue;
             }
         };
-        if let Err(m) = r.validate(|n| schema.entity(n).is_some()) {
+        if let Err(m) = r
+            .validate(|n| schema.entity(n).is_some())
+            .and_then(|()| crate::admin::check_relation_keys(&schema, &r))
+        {
             sum.errors.push(format!("Relation {name}: {m}"));
             continue;
         }
@@ -266,10 +269,10 @@ pub async fn import(
             sum.errors.push(format!("Relation {name}: {}", safe(&err)));
             continue;
         }
-        if let Err(err) = migrate::migrate_relation(store, &r, &schema).await {
-            sum.errors.push(format!("Relation {name}: {}", safe(&err)));
+        match migrate::migrate_relation(store, &r, &schema).await {
+            Ok(()) => sum.counts[1] += 1,
+            Err(err) => sum.errors.push(format!("Relation {name}: {}", safe(&err))),
         }
-        sum.counts[1] += 1;
     }
     app.reload().await?;
 
@@ -405,6 +408,29 @@ pub async fn import(
     for item in list(&doc, "permissions") {
         let key = (s(item, "entity").to_string(), s(item, "action").to_string());
         if perms.contains(&key) {
+            continue;
+        }
+        let conditions: Vec<rocket_meta::Condition> = match item.get("conditions") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(v) => match serde_json::from_value(v.clone()) {
+                Ok(c) => c,
+                Err(_) => {
+                    sum.errors.push(format!(
+                        "Permission ({}/{}): invalid conditions",
+                        key.0, key.1
+                    ));
+                    continue;
+                }
+            },
+        };
+        let schema = app.schema();
+        if let Err(m) = rocket_meta::validate_permission(
+            schema.entity(&key.0).map(|e| e.as_ref()),
+            &key.1,
+            &conditions,
+        ) {
+            sum.errors
+                .push(format!("Permission ({}/{}): {m}", key.0, key.1));
             continue;
         }
         let roles: Vec<String> = item
@@ -561,9 +587,11 @@ pub async fn import(
                     .unwrap_or_default();
                 if let Some(f) = bad {
                     sum.errors.push(format!(
-                        "Record {}/{key}: {f} must be a {}",
+                        "Record {}/{key}: {f} must be {}",
                         e.name,
-                        e.field(&f).map(|x| x.kind.describe()).unwrap_or("value")
+                        e.field(&f)
+                            .map(|x| x.kind.describe())
+                            .unwrap_or("a valid value")
                     ));
                     continue;
                 }

@@ -590,7 +590,7 @@ fn type_detail(path: &str, f: &Field) -> Detail {
     Detail::new(
         path,
         "type",
-        format!("{} must be a {}", f.name, f.kind.describe()),
+        format!("{} must be {}", f.name, f.kind.describe()),
     )
 }
 
@@ -661,6 +661,25 @@ fn pk_cond(e: &Entity, key: &str) -> ApiResult<Cond> {
     Ok(Cond::eq(e.pk_name(), e.pk().kind, p))
 }
 
+/// The slug to generate on create, if the entity has a source and the body gives
+/// no slug of its own (spec 03 §1.3).
+fn slug_source<'b>(e: &Entity, body: &'b Map<String, Value>) -> Option<&'b str> {
+    let s = e.slug.as_ref()?;
+    let src = s.source_field()?;
+    if !is_blank(body.get(&s.field)) {
+        return None;
+    }
+    body.get(src)
+        .filter(|v| !is_blank(Some(v)))
+        .and_then(Value::as_str)
+}
+
+fn first_row(rows: Vec<Row>) -> ApiResult<Row> {
+    rows.into_iter()
+        .next()
+        .ok_or_else(|| ApiError::internal("write returned no row"))
+}
+
 pub async fn create(
     store: &Store,
     schema: &Schema,
@@ -670,34 +689,35 @@ pub async fn create(
     let d = store.dialect();
     let parts = split(schema, e, body)?;
     let mut given = validate(e, &parts.fields, true, d)?;
-    let mut tx = store.begin().await?;
-    if let Some(s) = &e.slug {
-        let payload_slug = body.get(&s.field);
-        if let (Some(src), true) = (s.source_field(), is_blank(payload_slug)) {
-            if let Some(Value::String(text)) = body.get(src).filter(|v| !is_blank(Some(v))) {
-                let value = slug::unique(&mut tx, e, &slug::slugify(text), None).await?;
-                given.retain(|(k, _, _)| *k != s.field);
-                given.push((s.field.as_str(), FieldType::Text, Param::Text(value)));
-            }
-        }
+    let returning = record_columns(e, true);
+    let slug_text = slug_source(e, body);
+    if parts.nested.is_empty() && slug_text.is_none() {
+        // One INSERT … RETURNING is atomic by itself: one round trip, no BEGIN/COMMIT.
+        let (cols, _) = insert_values(e, &given, d);
+        let row = first_row(
+            store
+                .query_write(&Write::insert(d, &e.table, &cols, &returning))
+                .await?,
+        )?;
+        return Ok(render_row(e, row, d));
     }
-    let (cols, generated) = insert_values(e, &given, d);
-    let ins = Write::insert(d, &e.table, &cols, Some(e.pk_name()));
-    let returned = tx.query(&ins).await?;
-    let key = match generated {
-        Some(k) => k,
-        None => returned
-            .first()
-            .and_then(|r| r.first())
-            .and_then(Cell::key_string)
-            .ok_or_else(|| ApiError::internal("insert returned no key"))?,
-    };
+    let mut tx = store.begin().await?;
+    if let (Some(s), Some(text)) = (&e.slug, slug_text) {
+        let value = slug::unique(&mut tx, e, &slug::slugify(text), None).await?;
+        given.retain(|(k, _, _)| *k != s.field);
+        given.push((s.field.as_str(), FieldType::Text, Param::Text(value)));
+    }
+    let (cols, _) = insert_values(e, &given, d);
+    let row = first_row(
+        tx.query(&Write::insert(d, &e.table, &cols, &returning))
+            .await?,
+    )?;
+    let key = pk_cell(e, &row)
+        .key_string()
+        .ok_or_else(|| ApiError::internal("insert returned no key"))?;
     for n in &parts.nested {
         nested_write(&mut tx, d, schema, e, &key, n).await?;
     }
-    let row = find(&mut Exec::Tx(&mut tx), d, e, &key, &[])
-        .await?
-        .ok_or_else(|| ApiError::internal("created record vanished"))?;
     tx.commit().await?;
     Ok(render_row(e, row, d))
 }
@@ -720,6 +740,24 @@ pub async fn current(
     Ok((key, render_row(e, row, d)))
 }
 
+/// The slug to regenerate on update, if configured and the source changed.
+fn slug_update<'b>(
+    e: &Entity,
+    old: &Map<String, Value>,
+    body: &'b Map<String, Value>,
+) -> Option<&'b str> {
+    let s = e.slug.as_ref().filter(|s| s.regenerate_on_update)?;
+    let src = s.source_field()?;
+    if !is_blank(body.get(&s.field)) {
+        return None;
+    }
+    let text = body
+        .get(src)
+        .filter(|v| !is_blank(Some(v)))
+        .and_then(Value::as_str)?;
+    (old.get(src).and_then(text_form).as_deref() != Some(text)).then_some(text)
+}
+
 pub async fn update(
     store: &Store,
     schema: &Schema,
@@ -731,30 +769,51 @@ pub async fn update(
     let d = store.dialect();
     let parts = split(schema, e, body)?;
     let mut given = validate(e, &parts.fields, false, d)?;
-    let mut tx = store.begin().await?;
-    if let Some(s) = e.slug.as_ref().filter(|s| s.regenerate_on_update) {
-        if let (Some(src), true) = (s.source_field(), is_blank(body.get(&s.field))) {
-            if let Some(Value::String(text)) = body.get(src).filter(|v| !is_blank(Some(v))) {
-                let changed = old.get(src).and_then(text_form).as_deref() != Some(text.as_str());
-                if changed {
-                    let value = slug::unique(&mut tx, e, &slug::slugify(text), Some(key)).await?;
-                    given.retain(|(k, _, _)| *k != s.field);
-                    given.push((s.field.as_str(), FieldType::Text, Param::Text(value)));
-                }
-            }
+    let returning = record_columns(e, true);
+    let slug_text = slug_update(e, old, body);
+    let cond = live(e, vec![pk_cond(e, key)?]);
+    if parts.nested.is_empty() && slug_text.is_none() {
+        let sets = update_values(e, &given);
+        if sets.is_empty() {
+            return Ok(old.clone());
         }
+        // A single UPDATE … RETURNING: atomic, one round trip.
+        let q = Write::update_returning(d, &e.table, &sets, &cond, &returning);
+        let row = store
+            .query_write(&q)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| not_found(e, key))?;
+        return Ok(render_row(e, row, d));
+    }
+    let mut tx = store.begin().await?;
+    if let (Some(s), Some(text)) = (&e.slug, slug_text) {
+        let value = slug::unique(&mut tx, e, &slug::slugify(text), Some(key)).await?;
+        given.retain(|(k, _, _)| *k != s.field);
+        given.push((s.field.as_str(), FieldType::Text, Param::Text(value)));
     }
     let sets = update_values(e, &given);
+    let mut row = None;
     if !sets.is_empty() {
-        let q = Write::update(d, &e.table, &sets, &live(e, vec![pk_cond(e, key)?]));
-        tx.execute(&q).await?;
+        let q = Write::update_returning(d, &e.table, &sets, &cond, &returning);
+        row = Some(
+            tx.query(&q)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| not_found(e, key))?,
+        );
     }
     for n in &parts.nested {
         nested_write(&mut tx, d, schema, e, key, n).await?;
     }
-    let row = find(&mut Exec::Tx(&mut tx), d, e, key, &[])
-        .await?
-        .ok_or_else(|| not_found(e, key))?;
+    let row = match row {
+        Some(r) => r,
+        None => find(&mut Exec::Tx(&mut tx), d, e, key, &[])
+            .await?
+            .ok_or_else(|| not_found(e, key))?,
+    };
     tx.commit().await?;
     Ok(render_row(e, row, d))
 }
@@ -849,7 +908,7 @@ async fn cascade(tx: &mut Tx, d: Dialect, schema: &Schema, e: &Entity, key: &str
                     &[cond],
                 );
                 tx.execute(&q).await.map_err(|err| match err {
-                    DbError::InvalidValue(_) => ApiError::Conflict(format!(
+                    DbError::NotNull | DbError::InvalidValue(_) => ApiError::Conflict(format!(
                         "Cannot delete: {} records reference it with a required {}",
                         tgt.name, fk.name
                     )),
@@ -1014,7 +1073,7 @@ async fn nested_write(
             vals.push((f.name.as_str(), f.kind, p.clone()));
         }
         let (cols, _) = insert_values(t, &vals, d);
-        tx.execute(&Write::insert(d, &t.table, &cols, None)).await?;
+        tx.execute(&Write::insert(d, &t.table, &cols, &[])).await?;
     }
     if mode == WriteMode::Replace {
         for k in current.difference(&seen) {
@@ -1058,7 +1117,7 @@ async fn link_write(
             details.push(Detail::new(
                 format!("{}[{i}].id", n.key),
                 "type",
-                format!("id must be a {}", tk_kind.describe()),
+                format!("id must be {}", tk_kind.describe()),
             ));
             continue;
         };
@@ -1103,7 +1162,7 @@ async fn link_write(
                     ];
                     tx.execute(&Write::delete(d, &r.join_table, &conds)).await?;
                 } else if !linked.contains(&canon) {
-                    tx.execute(&Write::insert(d, &r.join_table, &insert(p), None))
+                    tx.execute(&Write::insert(d, &r.join_table, &insert(p), &[]))
                         .await?;
                 }
             }
@@ -1116,7 +1175,7 @@ async fn link_write(
             ))
             .await?;
             for (_, p, _) in ids {
-                tx.execute(&Write::insert(d, &r.join_table, &insert(p), None))
+                tx.execute(&Write::insert(d, &r.join_table, &insert(p), &[]))
                     .await?;
             }
         }

@@ -149,7 +149,7 @@ impl AppState {
                 &db.data_dir().join(format!("{}.db", db.name)),
             )?),
         };
-        mgmt.batch(&platform_bootstrap_sql(mgmt.dialect()))
+        mgmt.batch_exclusive(&platform_bootstrap_sql(mgmt.dialect()))
             .await
             .map_err(|e| anyhow::anyhow!("platform bootstrap: {e}"))?;
         let cols = migrate::columns(&mgmt, "_apps").await?;
@@ -289,7 +289,9 @@ impl AppState {
             )?),
             Driver::Sqlite => Store::Lite(LiteStore::open(&self.sqlite_path(&row.db_name))?),
         };
-        store.batch(&app_bootstrap_sql(store.dialect())).await?;
+        store
+            .batch_exclusive(&app_bootstrap_sql(store.dialect()))
+            .await?;
         if tokens::seed(&store, tokens::APP, "admin@localhost", &["admin".into()]).await? {
             tracing::warn!(app = %name, "seeded app admin admin@localhost / changeme: change this password");
         }
@@ -346,6 +348,13 @@ impl AppState {
                     state.cached(&app).into_iter().collect()
                 };
                 for a in targets {
+                    // A deleted app: forget it instead of reloading a dropped database.
+                    if matches!(state.app_row(&a.name).await, Ok(None)) {
+                        if let Some(ctx) = state.evict(&a.name) {
+                            ctx.store.close();
+                        }
+                        continue;
+                    }
                     if let Err(e) = a.reload().await {
                         tracing::warn!(app = %a.name, "metadata reload after notify failed: {e}");
                     }

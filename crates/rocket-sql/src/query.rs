@@ -191,16 +191,23 @@ pub enum Value {
     Now,
 }
 
+fn returning_clause(b: &mut Builder, cols: &[String]) {
+    for (i, c) in cols.iter().enumerate() {
+        b.push(if i == 0 { " RETURNING " } else { ", " });
+        b.select_col(c);
+    }
+}
+
 /// Data-changing statements.
 pub enum Write {}
 
 impl Write {
-    /// `INSERT INTO t (cols) VALUES (...) [RETURNING pk]`.
+    /// `INSERT INTO t (cols) VALUES (...) [RETURNING cols]`.
     pub fn insert(
         dialect: Dialect,
         table: &str,
         cols: &[(&str, FieldType, Value)],
-        returning: Option<&str>,
+        returning: &[String],
     ) -> Sql {
         let mut b = Builder::new(dialect);
         b.push("INSERT INTO ").ident(table);
@@ -226,15 +233,13 @@ impl Write {
             }
             b.push(")");
         }
-        if let Some(r) = returning {
-            b.push(" RETURNING ").select_col(r);
-        }
+        returning_clause(&mut b, returning);
         b.finish()
     }
 
     /// `INSERT ... ON CONFLICT DO NOTHING` (join rows, sample data).
     pub fn insert_ignore(dialect: Dialect, table: &str, cols: &[(&str, FieldType, Value)]) -> Sql {
-        let mut s = Write::insert(dialect, table, cols, None);
+        let mut s = Write::insert(dialect, table, cols, &[]);
         s.text.push_str(" ON CONFLICT DO NOTHING");
         s
     }
@@ -244,6 +249,17 @@ impl Write {
         table: &str,
         sets: &[(&str, FieldType, Value)],
         conds: &[Cond],
+    ) -> Sql {
+        Write::update_returning(dialect, table, sets, conds, &[])
+    }
+
+    /// UPDATE that hands back the changed rows, saving a re-read.
+    pub fn update_returning(
+        dialect: Dialect,
+        table: &str,
+        sets: &[(&str, FieldType, Value)],
+        conds: &[Cond],
+        returning: &[String],
     ) -> Sql {
         let mut b = Builder::new(dialect);
         b.push("UPDATE ").ident(table).push(" SET ");
@@ -258,6 +274,7 @@ impl Write {
             };
         }
         render_where(&mut b, conds);
+        returning_clause(&mut b, returning);
         b.finish()
     }
 
@@ -366,7 +383,7 @@ mod tests {
                 ("a", FieldType::Int, Value::Param(Param::Int(1))),
                 ("c", FieldType::Timestamp, Value::Now),
             ],
-            Some("id"),
+            &["id".to_string()],
         );
         assert_eq!(s.text, "INSERT INTO \"t\" (\"a\", \"c\") VALUES ($1::text::int4, NOW()) RETURNING \"id\"::text");
         let s = Write::update(

@@ -5,6 +5,9 @@ pub enum DbError {
     /// A unique index or primary key rejected the write.
     #[error("unique violation")]
     Unique,
+    /// A NOT NULL column was given no value.
+    #[error("not null violation")]
+    NotNull,
     /// The database could not convert a value (bad number, uuid, date ...).
     #[error("invalid value: {0}")]
     InvalidValue(String),
@@ -19,6 +22,9 @@ impl From<tokio_postgres::Error> for DbError {
             let code = db.code();
             if *code == SqlState::UNIQUE_VIOLATION {
                 return DbError::Unique;
+            }
+            if *code == SqlState::NOT_NULL_VIOLATION {
+                return DbError::NotNull;
             }
             // Class 22 is "data exception": the value, not the statement, is wrong.
             if code.code().starts_with("22") {
@@ -42,6 +48,10 @@ impl From<rusqlite::Error> for DbError {
             // 2067 = SQLITE_CONSTRAINT_UNIQUE, 1555 = SQLITE_CONSTRAINT_PRIMARYKEY
             if f.extended_code == 2067 || f.extended_code == 1555 {
                 return DbError::Unique;
+            }
+            // 1299 = SQLITE_CONSTRAINT_NOTNULL
+            if f.extended_code == 1299 {
+                return DbError::NotNull;
             }
             if let Some(m) = msg {
                 if m.contains("UNIQUE constraint failed") {

@@ -41,6 +41,15 @@ impl Store {
         }
     }
 
+    /// A single data-changing statement that returns rows (`INSERT … RETURNING`),
+    /// atomic on its own; on SQLite it goes through the one writer connection.
+    pub async fn query_write(&self, sql: &Sql) -> Result<Vec<Row>, DbError> {
+        match self {
+            Store::Pg(p) => pg::query(&p.client().await?, sql).await,
+            Store::Lite(l) => lite::query(&*l.writer().await, sql),
+        }
+    }
+
     /// A write outside any request transaction (DDL helpers, system rows).
     pub async fn execute(&self, sql: &Sql) -> Result<u64, DbError> {
         match self {
@@ -66,6 +75,28 @@ impl Store {
                 }
                 Ok(())
             }
+        }
+    }
+
+    /// Runs idempotent DDL under a database-wide advisory lock: `CREATE … IF NOT
+    /// EXISTS` is not safe against itself, and several servers may boot at once.
+    pub async fn batch_exclusive(&self, stmts: &[String]) -> Result<(), DbError> {
+        match self {
+            Store::Pg(p) => {
+                let c = p.client().await?;
+                c.batch_execute("SELECT pg_advisory_lock(7262070)").await?;
+                let mut res: Result<(), DbError> = Ok(());
+                for s in stmts {
+                    if let Err(e) = c.batch_execute(s).await {
+                        res = Err(e.into());
+                        break;
+                    }
+                }
+                let unlocked = c.batch_execute("SELECT pg_advisory_unlock(7262070)").await;
+                res?;
+                Ok(unlocked?)
+            }
+            Store::Lite(_) => self.batch(stmts).await,
         }
     }
 

@@ -361,6 +361,80 @@ async fn many_to_many_restrict_counts_join_rows(t: T) {
     delete_ok(&t, "/pr", "p2").await;
 }
 
+async fn slug_url_delete_uses_resolved_key(t: T) {
+    t.entity_with(
+        "writer",
+        json!([{"name": "name", "type": "string"}, {"name": "handle", "type": "string", "unique": true}]),
+        json!({"slug": {"field": "handle", "source": "name"}}),
+    )
+    .await;
+    t.entity(
+        "work",
+        json!([{"name": "writer_id", "type": "uuid"}, {"name": "title", "type": "string"}]),
+    )
+    .await;
+    t.relation(
+        json!({"name": "works", "type": "one_to_many", "source": "writer", "target": "work",
+        "source_key": "id", "target_key": "writer_id", "on_delete": "cascade"}),
+    )
+    .await;
+    let w = t.create("writer", json!({"name": "Ann Lee"})).await;
+    assert_eq!(w["handle"], json!("ann-lee"));
+    let other = t.create("writer", json!({"name": "Bo"})).await;
+    for (wr, title) in [(&w, "w1"), (&w, "w2"), (&other, "w3")] {
+        t.create("work", json!({"writer_id": wr["id"], "title": title}))
+            .await;
+    }
+    // The response echoes the URL value; the cascade runs with the real PK.
+    delete_ok(&t, "/writer", "ann-lee").await;
+    t.get(&format!("/writer/{}", id(&w)))
+        .await
+        .error(404, "NOT_FOUND");
+    let l = t.list("work", "").await;
+    assert_eq!(T::col(&l, "title"), vec![json!("w3")]);
+}
+
+async fn one_to_one_uses_the_same_policies(t: T) {
+    t.entity("person", json!([{"name": "name", "type": "string"}]))
+        .await;
+    for e in ["passport", "visa"] {
+        t.entity(
+            e,
+            json!([{"name": "person_id", "type": "uuid"}, {"name": "no", "type": "string"}]),
+        )
+        .await;
+    }
+    t.relation(json!({"name": "passport", "type": "one_to_one", "source": "person",
+        "target": "passport", "source_key": "id", "target_key": "person_id", "on_delete": "restrict"}))
+        .await;
+    t.relation(
+        json!({"name": "visa", "type": "one_to_one", "source": "person",
+        "target": "visa", "source_key": "id", "target_key": "person_id", "on_delete": "set_null"}),
+    )
+    .await;
+    let p = id(&t.create("person", json!({"name": "p"})).await);
+    let pass = id(&t
+        .create("passport", json!({"person_id": p, "no": "P1"}))
+        .await);
+    let visa = id(&t.create("visa", json!({"person_id": p, "no": "V1"})).await);
+    let r = t.delete(&format!("/person/{p}")).await;
+    assert_eq!(
+        r.error(409, "CONFLICT")["message"],
+        json!("Cannot delete: 1 related passport records exist")
+    );
+    assert_eq!(
+        t.get(&format!("/visa/{visa}")).await.data(200)["person_id"],
+        json!(p),
+        "set_null rolled back with the failed delete"
+    );
+    delete_ok(&t, "/passport", &pass).await;
+    delete_ok(&t, "/person", &p).await;
+    assert_eq!(
+        t.get(&format!("/visa/{visa}")).await.data(200)["person_id"],
+        json!(null)
+    );
+}
+
 both!(
     cascade_hard_deletes_children,
     cascade_soft_deletes_soft_children,
@@ -372,4 +446,6 @@ both!(
     restrict_rolls_back_earlier_cascades,
     many_to_many_policies,
     many_to_many_restrict_counts_join_rows,
+    slug_url_delete_uses_resolved_key,
+    one_to_one_uses_the_same_policies,
 );

@@ -424,6 +424,9 @@ async fn unknown_filter_and_sort_fields(t: T) {
         ("sort=name,nope", "Unknown sort field: nope"),
         ("sort=name,", "Unknown sort field: "),
         ("sort=name,,qty", "Unknown sort field: "),
+        ("sort=-", "Unknown sort field: "),
+        ("filter[]=x", "Unknown filter field: "),
+        ("filter[.gt]=1", "Unknown filter field: "),
     ];
     for (q, msg) in cases {
         let r = t.get(&format!("/item?{q}")).await;

@@ -362,6 +362,46 @@ async fn includes_respect_filters_and_many_parents(t: T) {
     }
 }
 
+async fn integer_keys_group_by_string_form(t: T) {
+    let body = json!({"name": "shelf", "table": "shelf",
+        "primary_key": {"field": "id", "type": "int", "generated": true},
+        "fields": [{"name": "id", "type": "int"}, {"name": "label", "type": "string"}]});
+    t.post("/_admin/entities", body).await.expect(201);
+    t.entity(
+        "box",
+        json!([{"name": "shelf_id", "type": "int"}, {"name": "label", "type": "string"}]),
+    )
+    .await;
+    t.relation(
+        json!({"name": "boxes", "type": "one_to_many", "source": "shelf", "target": "box",
+        "source_key": "id", "target_key": "shelf_id"}),
+    )
+    .await;
+    // Children written through a nested create get the generated integer key.
+    let s1 = t
+        .create(
+            "shelf",
+            json!({"label": "s1", "boxes": {"data": [{"label": "b1"}, {"label": "b2"}]}}),
+        )
+        .await;
+    let s2 = t.create("shelf", json!({"label": "s2"})).await;
+    t.create("box", json!({"shelf_id": s2["id"], "label": "b3"}))
+        .await;
+    let l = t.list("shelf", "include=boxes&sort=label").await;
+    assert_eq!(sorted(&l["data"][0]["boxes"], "label"), ["b1", "b2"]);
+    assert_eq!(sorted(&l["data"][1]["boxes"], "label"), ["b3"]);
+    assert_eq!(l["data"][0]["boxes"][0]["shelf_id"], s1["id"]);
+    let l = t.list("box", "include=shelf&sort=label").await;
+    let got: Vec<Value> = l["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["shelf"]["label"].clone())
+        .collect();
+    assert_eq!(got, [json!("s1"), json!("s1"), json!("s2")]);
+    assert_eq!(l["data"][2]["shelf"], s2);
+}
+
 both!(
     one_to_many_arrays_grouped_per_parent,
     one_to_one_object_or_null,
@@ -372,4 +412,5 @@ both!(
     get_one_ignores_unknown_tokens,
     list_rejects_unknown_tokens,
     includes_respect_filters_and_many_parents,
+    integer_keys_group_by_string_form,
 );

@@ -567,6 +567,74 @@ async fn slug_url_writes_children_under_the_real_key(t: T) {
     assert_eq!(l["data"][0]["body"], json!("first"));
 }
 
+async fn diff_update_can_move_a_child(t: T) {
+    schema(&t, "", false).await;
+    let (p1, a1, _, _) = abc(&t, "P1").await;
+    let p2 = id(&t.create("invoice", json!({"number": "P2"})).await);
+    // The FK is not forced on child updates: sending target_key moves the child.
+    t.put(
+        &format!("/invoice/{p1}"),
+        json!({"items": {"data": [{"id": a1, "invoice_id": p2, "qty": 10}]}}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(children(&t, &p1).await, kids(&[("B", 2), ("C", 3)]));
+    assert_eq!(children(&t, &p2).await, kids(&[("A", 10)]));
+}
+
+async fn many_to_many_target_id_uses_target_pk_name(t: T) {
+    t.entity("invoice", json!([{"name": "number", "type": "string"}]))
+        .await;
+    let body = json!({"name": "label", "table": "label",
+        "primary_key": {"field": "code", "type": "string"},
+        "fields": [{"name": "code", "type": "string"}, {"name": "title", "type": "string"}]});
+    t.post("/_admin/entities", body).await.expect(201);
+    for c in ["red", "blue", "green", "zzz"] {
+        t.create("label", json!({"code": c, "title": c})).await;
+    }
+    t.relation(
+        json!({"name": "labels", "type": "many_to_many", "source": "invoice",
+        "target": "label", "source_key": "id", "join_table": "invoice_labels",
+        "source_join_key": "invoice_id", "target_join_key": "label_code"}),
+    )
+    .await;
+    let inv = t
+        .create(
+            "invoice",
+            json!({"number": "I", "labels": {"data": [
+                {"code": "red"}, {"id": "blue"}, {"code": "green", "id": "zzz"}, {"title": "no id"},
+            ]}}),
+        )
+        .await;
+    let path = format!("/invoice/{}", id(&inv));
+    let linked = |t: T, path: String| async move {
+        let one = t
+            .get(&format!("{path}?include=labels"))
+            .await
+            .data(200)
+            .clone();
+        let mut v: Vec<String> = one["labels"]
+            .as_array()
+            .unwrap_or_else(|| panic!("labels: {one}"))
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        linked(t.clone(), path.clone()).await,
+        ["blue", "green", "red"]
+    );
+    t.put(
+        &path,
+        json!({"labels": {"data": [{"code": "red", "_delete": true}, {"id": "blue", "_delete": true}]}}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(linked(t.clone(), path.clone()).await, ["green"]);
+}
+
 both!(
     create_with_children_propagates_fk,
     one_to_one_nested_create,
@@ -581,4 +649,6 @@ both!(
     other_parents_children_are_untouched,
     child_failure_rolls_back_parent,
     slug_url_writes_children_under_the_real_key,
+    diff_update_can_move_a_child,
+    many_to_many_target_id_uses_target_pk_name,
 );

@@ -344,15 +344,12 @@ async fn version_errors(t: T) {
         (json!({"version": "1"}), None),
     ];
     for (body, msg) in cases {
-        let r = t
-            .post("/_admin/import", {
-                let mut b = body.clone();
-                if b.get("data").is_none() {
-                    b["entities"] = json!([def("never", json!([]))]);
-                }
-                b
-            })
-            .await;
+        // A valid entity rides along: it must not be imported when the version is refused.
+        let mut b = body.clone();
+        if b.get("data").is_none() {
+            b["entities"] = json!([def("never", json!([]))]);
+        }
+        let r = t.post("/_admin/import", b).await;
         let e = r.error(422, "VALIDATION_FAILED");
         let m = e["message"].as_str().unwrap();
         match msg {
@@ -421,6 +418,8 @@ async fn invalid_items_are_reported_not_inserted(t: T) {
                  "source_key": "id", "target_key": "label"},
                 {"name": "self_rel", "type": "one_to_many", "source": "good", "target": "good",
                  "source_key": "id", "target_key": "label"},
+                {"name": "no_key", "type": "one_to_many", "source": "good", "target": "good",
+                 "source_key": "id"},
             ],
             "sample_data": {"bad": [{"id": A1}], "good": [{"label": "kept"}]}}),
     )
@@ -432,9 +431,21 @@ async fn invalid_items_are_reported_not_inserted(t: T) {
         .iter()
         .map(|e| e.as_str().expect("error strings").to_string())
         .collect();
-    assert_eq!(errors.len(), 2, "{res}");
+    assert_eq!(errors.len(), 3, "{res}");
     assert!(errors[0].starts_with("Entity bad: "), "{errors:?}");
     assert!(errors[1].starts_with("Relation ghost_rel: "), "{errors:?}");
+    // Rust validates relations with the admin rules (03 §4.1 note: target_key required).
+    assert!(errors[2].starts_with("Relation no_key: "), "{errors:?}");
+    t.get("/_admin/relations/no_key")
+        .await
+        .error(404, "NOT_FOUND");
+    t.post(
+        "/_admin/relations",
+        json!({"name": "no_key", "type": "one_to_many", "source": "good", "target": "good",
+               "source_key": "id"}),
+    )
+    .await
+    .error(422, "VALIDATION_FAILED");
     t.get("/_admin/entities/bad").await.error(404, "NOT_FOUND");
     t.get("/bad").await.error(404, "UNKNOWN_ENTITY");
     t.get("/_admin/relations/ghost_rel")
@@ -478,6 +489,76 @@ async fn sample_rows_bypass_pipeline_but_get_keys(t: T) {
     assert_eq!(t.list("pre", "").await["meta"]["total"], json!(0));
 }
 
+async fn sample_values_keep_their_types(t: T) {
+    let typed = def(
+        "typed",
+        json!([{"name": "n", "type": "int"}, {"name": "big", "type": "bigint"},
+               {"name": "flag", "type": "boolean"}, {"name": "meta", "type": "json"},
+               {"name": "label", "type": "string"}]),
+    );
+    let res = import(
+        &t,
+        json!({"version": 1, "entities": [typed],
+        "sample_data": {"typed": [
+            {"id": A1, "n": 3.0, "big": 9007199254740993i64, "flag": true,
+             "meta": {"a": [1, 2]}, "label": "x"},
+            {"id": A2, "n": 4, "flag": false, "meta": [1]},
+        ]}}),
+    )
+    .await;
+    assert_eq!(summary(&res), counts(1, 0, 2), "{res}");
+    let one = t.get(&format!("/typed/{A1}")).await.data(200).clone();
+    assert_eq!(
+        one,
+        json!({"id": A1, "n": 3, "big": 9007199254740993i64, "flag": true,
+               "meta": {"a": [1, 2]}, "label": "x"})
+    );
+    let two = t.get(&format!("/typed/{A2}")).await.data(200).clone();
+    assert_eq!(two["flag"], json!(false));
+    assert_eq!(two["meta"], json!([1]));
+    assert_eq!(
+        t.list("typed", "filter[flag]=true").await["meta"]["total"],
+        json!(1)
+    );
+}
+
+async fn sample_data_needs_payload_listing(t: T) {
+    blog(&t).await;
+    t.create("author", json!({"name": "existing"})).await;
+    // Registered entity and join table, but not listed in this payload: ignored.
+    let res = import(
+        &t,
+        json!({"version": 1, "sample_data": {
+            "author": [{"id": A1, "name": "Emily"}],
+            "post_tags": [{"post_id": P1, "tag_id": T1}],
+        }}),
+    )
+    .await;
+    assert_eq!(summary(&res), counts(0, 0, 0), "{res}");
+    t.get(&format!("/author/{A1}"))
+        .await
+        .error(404, "NOT_FOUND");
+    // Listed (already existing, so not counted): its sample rows are inserted.
+    let doc = export(&t).await;
+    let res = import(
+        &t,
+        json!({"version": 1, "entities": doc["entities"], "relations": doc["relations"],
+            "sample_data": {"author": [{"id": A1, "name": "Emily"}],
+                            "post": [{"id": P1, "author_id": A1, "title": "t"}],
+                            "tag": [{"id": T1, "name": "rust"}],
+                            "post_tags": [{"post_id": P1, "tag_id": T1}]}}),
+    )
+    .await;
+    assert_eq!(summary(&res), counts(0, 0, 4), "{res}");
+    let p = t
+        .get(&format!("/post/{P1}?include=tags"))
+        .await
+        .data(200)
+        .clone();
+    assert_eq!(names(&p["tags"], "name"), ["rust"]);
+    assert_eq!(t.list("author", "").await["meta"]["total"], json!(2));
+}
+
 both!(
     export_shape,
     round_trip_into_fresh_app,
@@ -488,4 +569,6 @@ both!(
     wrong_list_types_are_400,
     invalid_items_are_reported_not_inserted,
     sample_rows_bypass_pipeline_but_get_keys,
+    sample_values_keep_their_types,
+    sample_data_needs_payload_listing,
 );

@@ -354,9 +354,9 @@ impl T {
             }
             Db::Postgres => {
                 let mut cfg = tokio_postgres::Config::new();
-                cfg.host(&env("ROCKET_TEST_PG_HOST", "127.0.0.1"))
+                cfg.host(env("ROCKET_TEST_PG_HOST", "127.0.0.1"))
                     .port(env("ROCKET_TEST_PG_PORT", "5432").parse().unwrap_or(5432))
-                    .user(&env("ROCKET_TEST_PG_USER", "postgres"))
+                    .user(env("ROCKET_TEST_PG_USER", "postgres"))
                     .dbname(&db);
                 let pw = env("ROCKET_TEST_PG_PASSWORD", "");
                 if !pw.is_empty() {
