@@ -29,8 +29,8 @@ CUSTOMER = {
         {"name": "id", "type": "uuid"},
         {"name": "name", "type": "string", "required": True},
         {"name": "email", "type": "string", "unique": True},
-        {"name": "tier", "type": "string", "enum": ["bronze", "silver", "gold"]},
-        {"name": "score", "type": "int"},
+        {"name": "tier", "type": "string", "enum": ["bronze", "silver", "gold"], "index": True},
+        {"name": "score", "type": "int", "index": True},
         {"name": "created_at", "type": "timestamp", "auto": "create"},
     ],
 }

@@ -94,6 +94,10 @@ pub struct Field {
     pub unique: bool,
     #[serde(skip_serializing_if = "is_false")]
     pub nullable: bool,
+    /// Rust extension: a plain (non-unique) index on the column, for fields that
+    /// lists filter or sort on. Other implementations ignore the property.
+    #[serde(skip_serializing_if = "is_false")]
+    pub index: bool,
     #[serde(skip_serializing_if = "is_null_or_absent")]
     pub default: Option<Value>,
     #[serde(rename = "enum", skip_serializing_if = "Vec::is_empty")]
