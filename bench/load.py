@@ -29,10 +29,12 @@ CUSTOMER = {
         {"name": "id", "type": "uuid"},
         {"name": "name", "type": "string", "required": True},
         {"name": "email", "type": "string", "unique": True},
-        {"name": "tier", "type": "string", "enum": ["bronze", "silver", "gold"], "index": True},
+        {"name": "tier", "type": "string", "enum": ["bronze", "silver", "gold"]},
         {"name": "score", "type": "int", "index": True},
         {"name": "created_at", "type": "timestamp", "auto": "create"},
     ],
+    # L1 filters on tier and sorts on score: one composite index serves both.
+    "indexes": [{"fields": ["tier", "score"]}],
 }
 
 ORDER = {

@@ -151,6 +151,19 @@ impl Slug {
     }
 }
 
+/// Rust extension: a declared (possibly composite) index, e.g. for a list that
+/// filters on one column and sorts on another.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+#[serde(default)]
+pub struct Index {
+    pub fields: Vec<String>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub unique: bool,
+}
+
+/// Most columns one declared index may cover.
+const MAX_INDEX_FIELDS: usize = 8;
+
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct Entity {
@@ -161,6 +174,8 @@ pub struct Entity {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<Slug>,
     pub fields: Vec<Field>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<Index>,
     #[serde(skip)]
     index: HashMap<String, usize>,
     #[serde(skip)]
@@ -175,6 +190,7 @@ impl PartialEq for Entity {
             && self.soft_delete == o.soft_delete
             && self.slug == o.slug
             && self.fields == o.fields
+            && self.indexes == o.indexes
     }
 }
 
@@ -317,6 +333,16 @@ impl Entity {
                 pk.name
             ));
         }
+        for ix in &self.indexes {
+            if ix.fields.is_empty() || ix.fields.len() > MAX_INDEX_FIELDS {
+                return Err(format!("an index must name 1 to {MAX_INDEX_FIELDS} fields"));
+            }
+            for f in &ix.fields {
+                if !self.fields.iter().any(|x| &x.name == f) {
+                    return Err(format!("index field {f} not found in fields"));
+                }
+            }
+        }
         if let Some(slug) = &self.slug {
             let Some(sf) = self.fields.iter().find(|f| f.name == slug.field) else {
                 return Err(format!("slug field \"{}\" not found in fields", slug.field));
@@ -443,6 +469,17 @@ mod tests {
             .unwrap()
             .push(json!({"name": "n", "type": "int", "default": "x"}));
         assert!(err(v).contains("default of field n"));
+    }
+
+    #[test]
+    fn declared_indexes_name_fields() {
+        let mut v = base();
+        v["indexes"] = json!([{"fields": ["number", "id"]}]);
+        Entity::from_value(v.clone()).unwrap().validate().unwrap();
+        v["indexes"] = json!([{"fields": ["nope"]}]);
+        assert_eq!(err(v.clone()), "index field nope not found in fields");
+        v["indexes"] = json!([{"fields": []}]);
+        assert!(err(v).contains("an index must name"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod permission;
 mod relation;
 mod schema;
 
-pub use entity::{Entity, Field, FieldType, PrimaryKey, Slug};
+pub use entity::{Entity, Field, FieldType, Index, PrimaryKey, Slug};
 pub use ident::{is_safe_ident, quote_ident};
 pub use permission::{validate_permission, Condition, Policy, ACTIONS, CONDITION_OPERATORS};
 pub use relation::{OnDelete, Relation, RelationKind, WriteMode};

@@ -176,6 +176,15 @@ impl IntoResponse for ApiError {
                 details,
             },
         };
-        crate::http::json_response(status, &body)
+        let mut resp = crate::http::json_response(status, &body);
+        if matches!(self, ApiError::TooLarge) {
+            // The rest of the body is never read, so the connection cannot be reused;
+            // say so, or a keep-alive client would send its next request into it.
+            resp.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
+        resp
     }
 }

@@ -213,6 +213,16 @@ pub fn create_indexes(e: &Entity) -> Vec<String> {
             out.push(fk_index(&e.table, &f.name));
         }
     }
+    for ix in &e.indexes {
+        let cols: Vec<String> = ix.fields.iter().map(|f| q(f)).collect();
+        out.push(format!(
+            "CREATE {}INDEX IF NOT EXISTS {} ON {} ({})",
+            if ix.unique { "UNIQUE " } else { "" },
+            q(&format!("idx_{}_{}", e.table, ix.fields.join("_"))),
+            q(&e.table),
+            cols.join(", ")
+        ));
+    }
     if e.soft_delete {
         out.push(format!(
             "CREATE INDEX IF NOT EXISTS {} ON {} (\"deleted_at\") WHERE \"deleted_at\" IS NULL",

@@ -33,8 +33,7 @@ async fn framework_errors_use_the_envelope(t: T) {
     // Over the 4 MiB limit: 413 in the envelope. The server may answer before the
     // client finished sending, in which case the client sees the connection close.
     let huge = format!("{{\"name\": \"{}\"}}", "x".repeat(5 * 1024 * 1024));
-    let sent = t
-        .http
+    let sent = reqwest::Client::new()
         .post(t.url("/item"))
         .bearer_auth(t.token.clone().unwrap())
         .header("content-type", "application/json")
@@ -43,6 +42,10 @@ async fn framework_errors_use_the_envelope(t: T) {
         .await;
     if let Ok(r) = sent {
         assert_eq!(r.status().as_u16(), 413);
+        assert_eq!(
+            r.headers().get("connection").map(|v| v.as_bytes()),
+            Some(&b"close"[..])
+        );
         let v: serde_json::Value = r.json().await.unwrap();
         assert!(v["error"]["code"].is_string(), "{v}");
     }

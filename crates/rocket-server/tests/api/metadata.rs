@@ -281,3 +281,34 @@ both!(
     relation_crud_and_validation,
     non_admin_is_refused_on_admin_routes,
 );
+
+async fn declared_indexes(t: T) {
+    t.entity_with(
+        "slot",
+        json!([{"name": "room", "type": "string", "index": true}, {"name": "hour", "type": "int"}]),
+        json!({"indexes": [{"fields": ["room", "hour"], "unique": true}]}),
+    )
+    .await;
+    let def = t.get("/_admin/entities/slot").await.data(200).clone();
+    assert_eq!(
+        def["definition"]["indexes"],
+        json!([{"fields": ["room", "hour"], "unique": true}])
+    );
+    assert_eq!(def["definition"]["fields"][1]["index"], json!(true));
+    t.create("slot", json!({"room": "a", "hour": 9})).await;
+    t.create("slot", json!({"room": "a", "hour": 10})).await;
+    // The composite unique index holds.
+    t.post("/slot", json!({"room": "a", "hour": 9}))
+        .await
+        .error(409, "CONFLICT");
+    let bad = json!({"name": "bad", "table": "bad", "primary_key": {"field": "id", "type": "uuid", "generated": true},
+        "fields": [{"name": "id", "type": "uuid"}], "indexes": [{"fields": ["nope"]}]});
+    assert_eq!(
+        t.post("/_admin/entities", bad)
+            .await
+            .error(422, "VALIDATION_FAILED")["message"],
+        json!("index field nope not found in fields")
+    );
+}
+
+both!(declared_indexes);
