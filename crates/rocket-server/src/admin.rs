@@ -1,7 +1,7 @@
 //! Metadata admin API (spec 03 §3, §4): entities and relations.
 
 use rocket_meta::{Entity, Relation, RelationKind};
-use rocket_store::Param;
+use rocket_store::{DbError, Param, Store};
 use serde_json::{json, Map, Value};
 
 use crate::error::{ApiError, ApiResult};
@@ -35,6 +35,41 @@ fn parse_relation(body: Map<String, Value>) -> ApiResult<Relation> {
 
 fn canonical<T: serde::Serialize>(v: &T) -> ApiResult<Value> {
     serde_json::to_value(v).map_err(ApiError::internal)
+}
+
+/// Stores an entity definition (canonical form) and returns that form.
+pub async fn insert_entity(store: &Store, e: &Entity) -> Result<Value, DbError> {
+    let def = serde_json::to_value(e).map_err(|err| DbError::Other(err.to_string()))?;
+    store
+        .execute(&sys::sql(
+            store.dialect(),
+            "INSERT INTO _entities (name, table_name, definition) VALUES ({1}, {2}, {3:jsonb})",
+            vec![
+                Param::Text(e.name.clone()),
+                Param::Text(e.table.clone()),
+                Param::Text(def.to_string()),
+            ],
+        ))
+        .await?;
+    Ok(def)
+}
+
+/// Stores a relation definition (canonical form) and returns that form.
+pub async fn insert_relation(store: &Store, r: &Relation) -> Result<Value, DbError> {
+    let def = serde_json::to_value(r).map_err(|err| DbError::Other(err.to_string()))?;
+    store
+        .execute(&sys::sql(
+            store.dialect(),
+            "INSERT INTO _relations (name, source, target, definition) VALUES ({1}, {2}, {3}, {4:jsonb})",
+            vec![
+                Param::Text(r.name.clone()),
+                Param::Text(r.source.clone()),
+                Param::Text(r.target.clone()),
+                Param::Text(def.to_string()),
+            ],
+        ))
+        .await?;
+    Ok(def)
 }
 
 pub async fn list_entities(app: &AppCtx, name: Option<&str>) -> ApiResult<Value> {
@@ -80,19 +115,7 @@ pub async fn create_entity(
             "A record with this value already exists".into(),
         ));
     }
-    let def = canonical(&e)?;
-    let d = app.store.dialect();
-    app.store
-        .execute(&sys::sql(
-            d,
-            "INSERT INTO _entities (name, table_name, definition) VALUES ({1}, {2}, {3:jsonb})",
-            vec![
-                Param::Text(e.name.clone()),
-                Param::Text(e.table.clone()),
-                Param::Text(def.to_string()),
-            ],
-        ))
-        .await?;
+    let def = insert_entity(&app.store, &e).await?;
     migrate::migrate_entity(&app.store, &e, &schema).await?;
     app.reload().await?;
     state.announce(&app.name).await;
@@ -229,20 +252,7 @@ pub async fn create_relation(
             r.name
         )));
     }
-    let def = canonical(&r)?;
-    let d = app.store.dialect();
-    app.store
-        .execute(&sys::sql(
-            d,
-            "INSERT INTO _relations (name, source, target, definition) VALUES ({1}, {2}, {3}, {4:jsonb})",
-            vec![
-                Param::Text(r.name.clone()),
-                Param::Text(r.source.clone()),
-                Param::Text(r.target.clone()),
-                Param::Text(def.to_string()),
-            ],
-        ))
-        .await?;
+    let def = insert_relation(&app.store, &r).await?;
     migrate::migrate_relation(&app.store, &r, &schema).await?;
     app.reload().await?;
     state.announce(&app.name).await;

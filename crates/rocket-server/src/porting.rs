@@ -211,17 +211,7 @@ pub async fn import(
             sum.errors.push(format!("Entity {name}: {m}"));
             continue;
         }
-        let def = serde_json::to_value(&e).map_err(ApiError::internal)?;
-        let ins = sys::sql(
-            d,
-            "INSERT INTO _entities (name, table_name, definition) VALUES ({1}, {2}, {3:jsonb})",
-            vec![
-                Param::Text(e.name.clone()),
-                Param::Text(e.table.clone()),
-                Param::Text(def.to_string()),
-            ],
-        );
-        if let Err(err) = store.execute(&ins).await {
+        if let Err(err) = crate::admin::insert_entity(store, &e).await {
             sum.errors.push(format!("Entity {name}: {}", safe(&err)));
             continue;
         }
@@ -254,18 +244,7 @@ pub async fn import(
             sum.errors.push(format!("Relation {name}: {m}"));
             continue;
         }
-        let def = serde_json::to_value(&r).map_err(ApiError::internal)?;
-        let ins = sys::sql(
-            d,
-            "INSERT INTO _relations (name, source, target, definition) VALUES ({1}, {2}, {3}, {4:jsonb})",
-            vec![
-                Param::Text(r.name.clone()),
-                Param::Text(r.source.clone()),
-                Param::Text(r.target.clone()),
-                Param::Text(def.to_string()),
-            ],
-        );
-        if let Err(err) = store.execute(&ins).await {
+        if let Err(err) = crate::admin::insert_relation(store, &r).await {
             sum.errors.push(format!("Relation {name}: {}", safe(&err)));
             continue;
         }

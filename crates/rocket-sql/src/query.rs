@@ -160,7 +160,10 @@ impl Select {
         render_where(&mut b, &self.conds);
         for (i, o) in self.order.iter().enumerate() {
             b.push(if i == 0 { " ORDER BY " } else { ", " });
-            b.ident(&o.col).push(if o.desc { " DESC" } else { " ASC" });
+            // Qualified: a bare name would sort by the selected `"col"::text` output
+            // column on Postgres (text order: "10" < "9"), not by the column itself.
+            b.ident(&self.table).push(".").ident(&o.col);
+            b.push(if o.desc { " DESC" } else { " ASC" });
         }
         if let Some(l) = self.limit {
             b.push(" LIMIT ").bind_int(l);
@@ -326,7 +329,7 @@ mod tests {
         let s = sel().to_sql(Dialect::Postgres);
         assert_eq!(
             s.text,
-            "SELECT \"id\"::text, \"total\"::text FROM \"order\" WHERE \"deleted_at\" IS NULL AND \"status\" = ANY($1::text[]) AND \"score\"::text LIKE $2::text ORDER BY \"total\" DESC LIMIT $3::text::int8 OFFSET $4::text::int8"
+            "SELECT \"id\"::text, \"total\"::text FROM \"order\" WHERE \"deleted_at\" IS NULL AND \"status\" = ANY($1::text[]) AND \"score\"::text LIKE $2::text ORDER BY \"order\".\"total\" DESC LIMIT $3::text::int8 OFFSET $4::text::int8"
         );
         assert_eq!(s.params.len(), 4);
         assert_eq!(s.params[0], Param::TextList(vec!["a".into(), "b".into()]));
@@ -337,7 +340,7 @@ mod tests {
         let s = sel().to_sql(Dialect::Sqlite);
         assert_eq!(
             s.text,
-            "SELECT \"id\", \"total\" FROM \"order\" WHERE \"deleted_at\" IS NULL AND \"status\" IN (?1, ?2) AND \"score\" LIKE ?3 ORDER BY \"total\" DESC LIMIT ?4 OFFSET ?5"
+            "SELECT \"id\", \"total\" FROM \"order\" WHERE \"deleted_at\" IS NULL AND \"status\" IN (?1, ?2) AND \"score\" LIKE ?3 ORDER BY \"order\".\"total\" DESC LIMIT ?4 OFFSET ?5"
         );
         let c = sel().count_sql(Dialect::Sqlite);
         assert!(c

@@ -268,3 +268,51 @@ both!(
     slugs_generate_and_resolve,
     integer_and_string_keys,
 );
+
+async fn sort_is_by_value_not_by_text(t: T) {
+    t.entity(
+        "reading",
+        json!([
+            {"name": "n", "type": "int"}, {"name": "amount", "type": "decimal", "precision": 2},
+            {"name": "big", "type": "bigint"}, {"name": "label", "type": "string"},
+        ]),
+    )
+    .await;
+    for (n, a, b, l) in [
+        (9, 9.5, 9, "b"),
+        (100, 100.0, 100, "a"),
+        (10, 10.25, 10, "c"),
+    ] {
+        t.create(
+            "reading",
+            json!({"n": n, "amount": a, "big": b, "label": l}),
+        )
+        .await;
+    }
+    assert_eq!(
+        T::col(&t.list("reading", "sort=n").await, "n"),
+        vec![json!(9), json!(10), json!(100)]
+    );
+    assert_eq!(
+        T::col(&t.list("reading", "sort=-big").await, "big"),
+        vec![json!(100), json!(10), json!(9)]
+    );
+    assert_eq!(
+        T::col(&t.list("reading", "sort=-amount").await, "label"),
+        vec![json!("a"), json!("c"), json!("b")]
+    );
+    assert_eq!(
+        T::col(&t.list("reading", "sort=label").await, "n"),
+        vec![json!(100), json!(9), json!(10)]
+    );
+    assert_eq!(
+        T::col(
+            &t.list("reading", "filter[n.gte]=10&sort=-n&per_page=1&page=2")
+                .await,
+            "n"
+        ),
+        vec![json!(10)]
+    );
+}
+
+both!(sort_is_by_value_not_by_text);
