@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the public contract suite (../shared/conformance) against a freshly started
-# debug binary, on SQLite and on Postgres. CASES selects the groups that are built.
+# debug binary, on SQLite and on Postgres, after a burst of random hostile requests
+# (scripts/fuzz.py). CASES selects the groups that are built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUITE="${SUITE:-../shared/conformance/run.py}"
@@ -21,8 +22,10 @@ run_one() {
   ) &
   local pid=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.2; done
-  echo "== contract suite on $driver"
   local rc=0
+  echo "== random hostile requests on $driver (no 5xx allowed)"
+  python3 scripts/fuzz.py "http://127.0.0.1:$port" "$driver" || rc=$?
+  echo "== contract suite on $driver"
   python3 "$SUITE" --base "http://127.0.0.1:$port" "${args[@]}" || rc=$?
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
