@@ -11,6 +11,7 @@ use axum::Router;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, jwt, User};
 use crate::error::{ApiError, ApiResult};
@@ -111,6 +112,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed)
         .layer(CatchPanicLayer::custom(http::panic_response))
+        // Request logging (spec 01 §3 step 6): one span per request, responses at DEBUG
+        // (`ROCKET_LOG=tower_http=debug` shows them).
+        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
