@@ -117,8 +117,7 @@ pub async fn create_entity(
     }
     let def = insert_entity(&app.store, &e).await?;
     migrate::migrate_entity(&app.store, &e, &schema).await?;
-    app.reload().await?;
-    state.announce(&app.name).await;
+    state.metadata_changed(app).await?;
     Ok(def)
 }
 
@@ -154,8 +153,7 @@ pub async fn update_entity(
         ))
         .await?;
     migrate::migrate_entity(&app.store, &e, &schema).await?;
-    app.reload().await?;
-    state.announce(&app.name).await;
+    state.metadata_changed(app).await?;
     Ok(def)
 }
 
@@ -179,8 +177,7 @@ pub async fn delete_entity(state: &AppState, app: &AppCtx, name: &str) -> ApiRes
     ))
     .await?;
     tx.commit().await?;
-    app.reload().await?;
-    state.announce(&app.name).await;
+    state.metadata_changed(app).await?;
     Ok(json!({"name": name, "deleted": true}))
 }
 
@@ -254,8 +251,7 @@ pub async fn create_relation(
     }
     let def = insert_relation(&app.store, &r).await?;
     migrate::migrate_relation(&app.store, &r, &schema).await?;
-    app.reload().await?;
-    state.announce(&app.name).await;
+    state.metadata_changed(app).await?;
     Ok(def)
 }
 
@@ -292,8 +288,7 @@ pub async fn update_relation(
     if r.kind() != RelationKind::ManyToMany {
         migrate::migrate_relation(&app.store, &r, &schema).await?;
     }
-    app.reload().await?;
-    state.announce(&app.name).await;
+    state.metadata_changed(app).await?;
     Ok(def)
 }
 
@@ -310,7 +305,6 @@ pub async fn delete_relation(state: &AppState, app: &AppCtx, name: &str) -> ApiR
             vec![Param::Text(name.into())],
         ))
         .await?;
-    app.reload().await?;
-    state.announce(&app.name).await;
+    state.metadata_changed(app).await?;
     Ok(json!({"name": name, "deleted": true}))
 }

@@ -81,6 +81,17 @@ fn parse(app: &AppCtx, b: &Map<String, Value>) -> ApiResult<Body> {
     Ok(body)
 }
 
+/// Parameters 1–5 of both the INSERT and the UPDATE: id, entity, action, roles, conditions.
+fn row_params(d: rocket_store::Dialect, id: &str, b: &Body) -> ApiResult<Vec<Param>> {
+    Ok(vec![
+        Param::Text(id.to_string()),
+        Param::Text(b.entity.clone()),
+        Param::Text(b.action.clone()),
+        sys::list_param(d, &b.roles),
+        Param::Text(serde_json::to_string(&b.conditions).map_err(ApiError::internal)?),
+    ])
+}
+
 fn echo(id: &str, b: &Body) -> Value {
     json!({"id": id, "entity": b.entity, "action": b.action, "roles": b.roles, "conditions": b.conditions})
 }
@@ -120,17 +131,10 @@ pub async fn create(state: &AppState, app: &AppCtx, body: &Map<String, Value>) -
         .execute(&sys::sql(
             d,
             "INSERT INTO _permissions (id, entity, action, roles, conditions) VALUES ({1:uuid}, {2}, {3}, {4:list}, {5:jsonb})",
-            vec![
-                Param::Text(id.clone()),
-                Param::Text(b.entity.clone()),
-                Param::Text(b.action.clone()),
-                sys::list_param(d, &b.roles),
-                Param::Text(serde_json::to_string(&b.conditions).map_err(ApiError::internal)?),
-            ],
+            row_params(d, &id, &b)?,
         ))
         .await?;
-    app.reload().await?;
-    state.announce(&app.name).await;
+    state.metadata_changed(app).await?;
     Ok(echo(&id, &b))
 }
 
@@ -140,24 +144,17 @@ pub async fn update(
     id: &str,
     body: &Map<String, Value>,
 ) -> ApiResult<Value> {
-    get(app, id).await?;
+    // The caller checked that the permission exists (404 before the body is read).
     let b = parse(app, body)?;
     let d = app.store.dialect();
     app.store
         .execute(&sys::sql(
             d,
             "UPDATE _permissions SET entity = {2}, action = {3}, roles = {4:list}, conditions = {5:jsonb}, updated_at = {now} WHERE id = {1:uuid}",
-            vec![
-                Param::Text(id.to_ascii_lowercase()),
-                Param::Text(b.entity.clone()),
-                Param::Text(b.action.clone()),
-                sys::list_param(d, &b.roles),
-                Param::Text(serde_json::to_string(&b.conditions).map_err(ApiError::internal)?),
-            ],
+            row_params(d, &id.to_ascii_lowercase(), &b)?,
         ))
         .await?;
-    app.reload().await?;
-    state.announce(&app.name).await;
+    state.metadata_changed(app).await?;
     Ok(echo(id, &b))
 }
 
@@ -170,7 +167,6 @@ pub async fn delete(state: &AppState, app: &AppCtx, id: &str) -> ApiResult<Value
             vec![Param::Text(id.to_ascii_lowercase())],
         ))
         .await?;
-    app.reload().await?;
-    state.announce(&app.name).await;
+    state.metadata_changed(app).await?;
     Ok(json!({"id": id, "deleted": true}))
 }

@@ -219,9 +219,10 @@ pub async fn import(
             Ok(()) => sum.counts[0] += 1,
             Err(err) => sum.errors.push(format!("Entity {name}: {}", safe(&err))),
         }
+        // Reloaded per entity so a repeated name later in the same payload is skipped
+        // like an existing one; this also makes the new entities visible to step 3.
         app.reload().await?;
     }
-    app.reload().await?;
 
     // 3. Relations.
     for item in list(&doc, "relations") {

@@ -314,6 +314,13 @@ impl AppState {
         }
     }
 
+    /// After a metadata write: rebuild this process's snapshot, then tell the others.
+    pub async fn metadata_changed(&self, app: &AppCtx) -> ApiResult<()> {
+        app.reload().await?;
+        self.announce(&app.name).await;
+        Ok(())
+    }
+
     /// Tells other server processes that an app's metadata changed.
     pub async fn announce(&self, app: &str) {
         if let Store::Pg(_) = &self.mgmt {

@@ -129,8 +129,8 @@ pub async fn create(store: &Store, body: &Map<String, Value>) -> ApiResult<Value
     get(store, &id).await
 }
 
+/// The caller checked that the user exists (404 before the body is read).
 pub async fn update(store: &Store, id: &str, body: &Map<String, Value>) -> ApiResult<Value> {
-    get(store, id).await?;
     let b = parse(body)?;
     if b.email.is_empty() {
         return Err(ApiError::Invalid("email is required".into()));

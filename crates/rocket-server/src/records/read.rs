@@ -44,7 +44,8 @@ pub async fn list(
         .and_then(|r| r.first())
         .and_then(Cell::as_i64)
         .unwrap_or(0);
-    let keys = KeyCols::of(e, &rows);
+    // Key strings are only needed to attach includes; skip them on the plain list path.
+    let keys = KeyCols::of(e, if q.include.is_empty() { &[] } else { &rows });
     let mut data: Vec<Map<String, Value>> = rows.into_iter().map(|r| render_row(e, r, d)).collect();
     load_includes(
         &mut Exec::Store(store),
@@ -87,13 +88,13 @@ pub async fn get(
         return Err(not_found(e, id));
     };
     let rows = vec![row];
-    let keys = KeyCols::of(e, &rows);
-    let mut data: Vec<Map<String, Value>> = rows.into_iter().map(|r| render_row(e, r, d)).collect();
     let known: Vec<String> = include
         .iter()
         .filter(|t| schema.resolve(t, &e.name).is_some())
         .cloned()
         .collect();
+    let keys = KeyCols::of(e, if known.is_empty() { &[] } else { &rows });
+    let mut data: Vec<Map<String, Value>> = rows.into_iter().map(|r| render_row(e, r, d)).collect();
     load_includes(&mut exec, d, access, e, &keys, &mut data, &known).await?;
     data.pop().ok_or_else(|| not_found(e, id))
 }
