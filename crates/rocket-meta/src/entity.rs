@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ident::is_safe_ident;
+use crate::ident::{is_safe_ident, is_user_ident};
 
 /// Storage/rendering class of a field, derived from its free-form `type` string.
 /// Unknown type strings are accepted and behave like `string` (stored as TEXT).
@@ -266,9 +266,9 @@ impl Entity {
         if self.table.is_empty() {
             return Err("table name is required".into());
         }
-        if !is_safe_ident(&self.table) || self.table.starts_with("_") {
+        if !is_user_ident(&self.table) {
             return Err(format!(
-                "table name {:?} must match ^[a-z][a-z0-9_]*$ (at most 63 characters, not starting with _)",
+                "table name {:?} must match ^[a-z][a-z0-9_]*$ (at most 63 characters, not starting with _, pg_ or sqlite_)",
                 self.table
             ));
         }
@@ -277,9 +277,9 @@ impl Entity {
         }
         let mut seen = std::collections::HashSet::new();
         for f in &self.fields {
-            if !is_safe_ident(&f.name) {
+            if !is_user_ident(&f.name) {
                 return Err(format!(
-                    "field name {:?} must match ^[a-z_][a-z0-9_]*$ (at most 63 characters)",
+                    "field name {:?} must match ^[a-z][a-z0-9_]*$ (at most 63 characters, not starting with _, pg_ or sqlite_)",
                     f.name
                 ));
             }
@@ -372,7 +372,9 @@ impl Entity {
 /// A column DEFAULT must be castable to the column type, or CREATE TABLE fails.
 fn default_fits(kind: FieldType, v: &Value) -> bool {
     match kind {
-        FieldType::Int | FieldType::Bigint => v.is_i64() || v.is_u64(),
+        // INTEGER is 32-bit on Postgres: keep both dialects to that range.
+        FieldType::Int => v.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
+        FieldType::Bigint => v.is_i64(),
         FieldType::Float | FieldType::Decimal => v.is_number(),
         FieldType::Boolean => v.is_boolean(),
         FieldType::Json | FieldType::File => true,
@@ -457,6 +459,14 @@ mod tests {
         let mut v = base();
         v["table"] = json!("x; drop table y");
         assert!(err(v).contains("table name"));
+        for reserved in ["pg_authid", "pg_database", "sqlite_master", "_users"] {
+            let mut v = base();
+            v["table"] = json!(reserved);
+            assert!(err(v).contains("table name"), "{reserved}");
+            let mut v = base();
+            v["fields"][1]["name"] = json!(reserved);
+            assert!(err(v).contains("field name"), "{reserved}");
+        }
         let mut v = base();
         v["fields"][1]["name"] = json!("Bad Name");
         assert!(err(v).contains("field name"));
@@ -469,6 +479,11 @@ mod tests {
             .unwrap()
             .push(json!({"name": "n", "type": "int", "default": "x"}));
         assert!(err(v).contains("default of field n"));
+        let mut v = base();
+        v["fields"].as_array_mut().unwrap().push(
+            json!({"name": "n", "type": "int", "required": true, "default": 3_000_000_000i64}),
+        );
+        assert!(err(v).contains("default of field n"), "out of the 32-bit range");
     }
 
     #[test]

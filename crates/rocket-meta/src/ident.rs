@@ -15,6 +15,18 @@ pub fn is_safe_ident(s: &str) -> bool {
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
 }
 
+/// Names no business table, column or join table may take: the system tables of
+/// spec 02 start with `_`, and `pg_` / `sqlite_` are the databases' own catalogs.
+/// An unqualified `pg_authid` resolves to the catalog before the app's schema.
+pub fn is_reserved_ident(s: &str) -> bool {
+    s.starts_with('_') || s.starts_with("pg_") || s.starts_with("sqlite_")
+}
+
+/// A safe identifier that is not reserved (see [`is_reserved_ident`]).
+pub fn is_user_ident(s: &str) -> bool {
+    is_safe_ident(s) && !is_reserved_ident(s)
+}
+
 /// Double-quotes an identifier. Identifiers are validated at admin time, but quoting
 /// is applied unconditionally so reserved words (`order`, `user`) work as names.
 pub fn quote_ident(s: &str) -> String {
@@ -48,6 +60,17 @@ mod tests {
         assert!(!is_safe_ident("a-b"));
         assert!(!is_safe_ident("a;drop"));
         assert!(!is_safe_ident(&"a".repeat(64)));
+    }
+
+    #[test]
+    fn reserved_prefixes() {
+        for r in ["_users", "pg_authid", "pg_database", "sqlite_master", "_"] {
+            assert!(is_reserved_ident(r), "{r}");
+            assert!(!is_user_ident(r), "{r}");
+        }
+        for ok in ["pgx", "users", "page_views", "sqlitex", "a_pg_b"] {
+            assert!(is_user_ident(ok), "{ok}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::ident::is_safe_ident;
+use crate::ident::{is_safe_ident, is_user_ident};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RelationKind {
@@ -136,6 +136,13 @@ impl Relation {
             if !is_safe_ident(v) {
                 return Err(format!("{what} {v:?} must match ^[a-z_][a-z0-9_]*$"));
             }
+            // Join tables and their columns are created by the migrator: no system
+            // or catalog names (spec 02 §5.7, docs/security.md).
+            if what != "source_key" && what != "target_key" && !is_user_ident(v) {
+                return Err(format!(
+                    "{what} {v:?} must not start with _, pg_ or sqlite_"
+                ));
+            }
         }
         if m2m && self.source_join_key == self.target_join_key {
             return Err("source_join_key and target_join_key must differ".into());
@@ -229,6 +236,23 @@ mod tests {
         )
         .validate(ok)
         .unwrap();
+    }
+
+    #[test]
+    fn join_tables_cannot_name_system_tables() {
+        let ok = |_: &str| true;
+        for (k, bad) in [
+            ("join_table", "_users"),
+            ("join_table", "pg_authid"),
+            ("join_table", "sqlite_master"),
+            ("source_join_key", "_x"),
+        ] {
+            let mut v = json!({"name": "r", "source": "a", "target": "b", "type": "many_to_many",
+                "source_key": "id", "join_table": "a_b", "source_join_key": "a_id", "target_join_key": "b_id"});
+            v[k] = json!(bad);
+            let e = rel(v).validate(ok).unwrap_err();
+            assert!(e.contains(k), "{e}");
+        }
     }
 
     #[test]

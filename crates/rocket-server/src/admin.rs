@@ -1,6 +1,6 @@
 //! Metadata admin API (spec 03 §3, §4): entities and relations.
 
-use rocket_meta::{Entity, Relation, RelationKind};
+use rocket_meta::{Entity, Relation, RelationKind, Schema};
 use rocket_store::{DbError, Param, Store};
 use serde_json::{json, Map, Value};
 
@@ -33,42 +33,66 @@ fn parse_relation(body: Map<String, Value>) -> ApiResult<Relation> {
         .map_err(|_| ApiError::InvalidPayload("Invalid JSON body".into()))
 }
 
-fn canonical<T: serde::Serialize>(v: &T) -> ApiResult<Value> {
-    serde_json::to_value(v).map_err(ApiError::internal)
-}
-
-/// Stores an entity definition (canonical form) and returns that form.
-pub async fn insert_entity(store: &Store, e: &Entity) -> Result<Value, DbError> {
+/// Stores an entity definition (canonical form; a new one when `is_new`) and
+/// migrates its table, in one transaction: a failed migration stores nothing.
+pub async fn save_entity(
+    store: &Store,
+    e: &Entity,
+    schema: &Schema,
+    is_new: bool,
+) -> Result<Value, DbError> {
     let def = serde_json::to_value(e).map_err(|err| DbError::Other(err.to_string()))?;
-    store
-        .execute(&sys::sql(
-            store.dialect(),
-            "INSERT INTO _entities (name, table_name, definition) VALUES ({1}, {2}, {3:jsonb})",
-            vec![
-                Param::Text(e.name.clone()),
-                Param::Text(e.table.clone()),
-                Param::Text(def.to_string()),
-            ],
-        ))
-        .await?;
+    let tpl = if is_new {
+        "INSERT INTO _entities (name, table_name, definition) VALUES ({1}, {2}, {3:jsonb})"
+    } else {
+        "UPDATE _entities SET table_name = {2}, definition = {3:jsonb}, updated_at = {now} WHERE name = {1}"
+    };
+    let mut tx = store.begin().await?;
+    tx.unbounded().await?;
+    tx.execute(&sys::sql(
+        store.dialect(),
+        tpl,
+        vec![
+            Param::Text(e.name.clone()),
+            Param::Text(e.table.clone()),
+            Param::Text(def.to_string()),
+        ],
+    ))
+    .await?;
+    migrate::migrate_entity(&mut tx, e, schema).await?;
+    tx.commit().await?;
     Ok(def)
 }
 
-/// Stores a relation definition (canonical form) and returns that form.
-pub async fn insert_relation(store: &Store, r: &Relation) -> Result<Value, DbError> {
+/// Stores a relation definition (canonical form) and creates what it needs (join
+/// table, key index) in one transaction.
+pub async fn save_relation(
+    store: &Store,
+    r: &Relation,
+    schema: &Schema,
+    is_new: bool,
+) -> Result<Value, DbError> {
     let def = serde_json::to_value(r).map_err(|err| DbError::Other(err.to_string()))?;
-    store
-        .execute(&sys::sql(
-            store.dialect(),
-            "INSERT INTO _relations (name, source, target, definition) VALUES ({1}, {2}, {3}, {4:jsonb})",
-            vec![
-                Param::Text(r.name.clone()),
-                Param::Text(r.source.clone()),
-                Param::Text(r.target.clone()),
-                Param::Text(def.to_string()),
-            ],
-        ))
-        .await?;
+    let tpl = if is_new {
+        "INSERT INTO _relations (name, source, target, definition) VALUES ({1}, {2}, {3}, {4:jsonb})"
+    } else {
+        "UPDATE _relations SET source = {2}, target = {3}, definition = {4:jsonb}, updated_at = {now} WHERE name = {1}"
+    };
+    let mut tx = store.begin().await?;
+    tx.unbounded().await?;
+    tx.execute(&sys::sql(
+        store.dialect(),
+        tpl,
+        vec![
+            Param::Text(r.name.clone()),
+            Param::Text(r.source.clone()),
+            Param::Text(r.target.clone()),
+            Param::Text(def.to_string()),
+        ],
+    ))
+    .await?;
+    migrate::migrate_relation(&mut tx, r, schema).await?;
+    tx.commit().await?;
     Ok(def)
 }
 
@@ -115,8 +139,7 @@ pub async fn create_entity(
             "A record with this value already exists".into(),
         ));
     }
-    let def = insert_entity(&app.store, &e).await?;
-    migrate::migrate_entity(&app.store, &e, &schema).await?;
+    let def = save_entity(&app.store, &e, &schema, true).await?;
     state.metadata_changed(app).await?;
     Ok(def)
 }
@@ -143,16 +166,7 @@ pub async fn update_entity(
             "A record with this value already exists".into(),
         ));
     }
-    let def = canonical(&e)?;
-    let d = app.store.dialect();
-    app.store
-        .execute(&sys::sql(
-            d,
-            "UPDATE _entities SET table_name = {1}, definition = {2:jsonb}, updated_at = {now} WHERE name = {3}",
-            vec![Param::Text(e.table.clone()), Param::Text(def.to_string()), Param::Text(e.name.clone())],
-        ))
-        .await?;
-    migrate::migrate_entity(&app.store, &e, &schema).await?;
+    let def = save_entity(&app.store, &e, &schema, false).await?;
     state.metadata_changed(app).await?;
     Ok(def)
 }
@@ -225,6 +239,14 @@ pub fn check_relation_keys(schema: &rocket_meta::Schema, r: &Relation) -> Result
             r.target_key, r.target
         ));
     }
+    if r.kind() == RelationKind::ManyToMany {
+        if let Some(owner) = schema.entities().find(|e| e.table == r.join_table) {
+            return Err(format!(
+                "join_table {} is the table of entity {}",
+                r.join_table, owner.name
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -249,8 +271,7 @@ pub async fn create_relation(
             r.name
         )));
     }
-    let def = insert_relation(&app.store, &r).await?;
-    migrate::migrate_relation(&app.store, &r, &schema).await?;
+    let def = save_relation(&app.store, &r, &schema, true).await?;
     state.metadata_changed(app).await?;
     Ok(def)
 }
@@ -271,23 +292,7 @@ pub async fn update_relation(
     r.validate(|n| schema.entity(n).is_some())
         .map_err(ApiError::Invalid)?;
     check_keys(app, &r)?;
-    let def = canonical(&r)?;
-    let d = app.store.dialect();
-    app.store
-        .execute(&sys::sql(
-            d,
-            "UPDATE _relations SET source = {1}, target = {2}, definition = {3:jsonb}, updated_at = {now} WHERE name = {4}",
-            vec![
-                Param::Text(r.source.clone()),
-                Param::Text(r.target.clone()),
-                Param::Text(def.to_string()),
-                Param::Text(r.name.clone()),
-            ],
-        ))
-        .await?;
-    if r.kind() != RelationKind::ManyToMany {
-        migrate::migrate_relation(&app.store, &r, &schema).await?;
-    }
+    let def = save_relation(&app.store, &r, &schema, false).await?;
     state.metadata_changed(app).await?;
     Ok(def)
 }

@@ -1,6 +1,7 @@
 //! Configuration: `app.yaml` (when present) over built-in defaults, then environment
 //! overrides (spec 01). With nothing configured the server runs on SQLite in `./data`.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -9,19 +10,103 @@ use serde::Deserialize;
 #[serde(default)]
 pub struct Config {
     pub server: ServerConfig,
-    pub jwt_secret: String,
-    pub platform_jwt_secret: String,
+    /// Legacy key, read for compatibility and never used (each app has its own secret).
+    pub jwt_secret: Secret,
+    /// Empty: generated on first start and kept in the management database.
+    pub platform_jwt_secret: Secret,
+    /// Development only: accept well-known or short secrets.
+    pub allow_insecure_defaults: bool,
     pub app_pool_size: usize,
     pub storage: StorageConfig,
     pub database: DatabaseConfig,
+    pub limits: LimitsConfig,
     pub ai: AiConfig,
 }
+
+/// A secret from the configuration. `Debug` never shows it, so configs can be logged.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
+    }
+}
+
+/// Secrets that ship in sample configurations and documentation: anyone can sign
+/// tokens with them.
+const KNOWN_SECRETS: [&str; 6] = [
+    "changeme-platform-secret",
+    "changeme-secret",
+    "changeme",
+    "secret",
+    "rocket",
+    "your-secret-key",
+];
+
+/// Shortest accepted HMAC secret: 256 bits.
+pub const MIN_SECRET_BYTES: usize = 32;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct ServerConfig {
     pub port: u16,
     pub host: String,
+    /// A request head must arrive within this time of the server waiting for it;
+    /// this also closes idle keep-alive connections.
+    pub header_read_timeout_ms: u64,
+    /// A client that stops reading its response for this long is disconnected.
+    pub write_timeout_ms: u64,
+}
+
+/// Bounds on what one request may ask for (docs/security.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct LimitsConfig {
+    /// Longest a single database statement of a request may run; 0 disables.
+    pub statement_timeout_ms: u64,
+    /// Longest a request waits for a database connection.
+    pub pool_wait_ms: u64,
+    /// Pooled Postgres connections idle for this long are closed.
+    pub idle_connection_ms: u64,
+    /// Longest filter value (characters).
+    pub filter_value_length: usize,
+    /// Most `filter[...]` keys in one list request.
+    pub filters: usize,
+    /// Most sort terms in one list request.
+    pub sort_terms: usize,
+    /// Most include tokens in one request.
+    pub includes: usize,
+    /// Most related rows loaded per parent row and include.
+    pub include_rows: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            statement_timeout_ms: 5_000,
+            pool_wait_ms: 5_000,
+            idle_connection_ms: 300_000,
+            filter_value_length: 1_000,
+            filters: 50,
+            sort_terms: 10,
+            includes: 10,
+            include_rows: 1_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -36,7 +121,7 @@ pub struct StorageConfig {
 #[serde(default)]
 pub struct AiConfig {
     pub base_url: String,
-    pub api_key: String,
+    pub api_key: Secret,
     pub model: String,
 }
 
@@ -47,7 +132,7 @@ pub struct DatabaseConfig {
     pub host: String,
     pub port: u16,
     pub user: String,
-    pub password: String,
+    pub password: Secret,
     pub name: String,
     pub pool_size: usize,
     pub data_dir: Option<String>,
@@ -59,11 +144,13 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             server: ServerConfig::default(),
-            jwt_secret: "changeme-secret".into(),
-            platform_jwt_secret: "changeme-platform-secret".into(),
+            jwt_secret: Secret::default(),
+            platform_jwt_secret: Secret::default(),
+            allow_insecure_defaults: false,
             app_pool_size: 5,
             storage: StorageConfig::default(),
             database: DatabaseConfig::default(),
+            limits: LimitsConfig::default(),
             ai: AiConfig::default(),
         }
     }
@@ -74,6 +161,8 @@ impl Default for ServerConfig {
         ServerConfig {
             port: 8080,
             host: "0.0.0.0".into(),
+            header_read_timeout_ms: 30_000,
+            write_timeout_ms: 30_000,
         }
     }
 }
@@ -96,7 +185,7 @@ impl Default for DatabaseConfig {
             host: "localhost".into(),
             port: 5432,
             user: "rocket".into(),
-            password: "rocket".into(),
+            password: Secret::new("rocket"),
             name: "rocket".into(),
             pool_size: 10,
             data_dir: None,
@@ -152,6 +241,8 @@ pub enum ConfigError {
     Yaml(PathBuf, String),
     #[error("invalid value for {0}: {1:?}")]
     Env(&'static str, String),
+    #[error("{0}")]
+    Insecure(String),
 }
 
 impl Config {
@@ -204,18 +295,31 @@ impl Config {
             "ROCKET_DATABASE_DRIVER" => d.driver,
             "ROCKET_DATABASE_HOST" => d.host,
             "ROCKET_DATABASE_USER" => d.user,
-            "ROCKET_DATABASE_PASSWORD" => d.password,
             "ROCKET_DATABASE_NAME" => d.name,
-            "JWT_SECRET" => self.jwt_secret,
-            "ROCKET_JWT_SECRET" => self.jwt_secret,
-            "PLATFORM_JWT_SECRET" => self.platform_jwt_secret,
-            "ROCKET_PLATFORM_JWT_SECRET" => self.platform_jwt_secret,
             "ROCKET_STORAGE_LOCAL_PATH" => self.storage.local_path,
             "ROCKET_SERVER_HOST" => self.server.host,
             "ROCKET_AI_BASE_URL" => self.ai.base_url,
-            "ROCKET_AI_API_KEY" => self.ai.api_key,
             "ROCKET_AI_MODEL" => self.ai.model,
         );
+        if let Some(v) = get("ROCKET_DATABASE_PASSWORD") {
+            d.password = Secret(v);
+        }
+        if let Some(v) = get("ROCKET_AI_API_KEY") {
+            self.ai.api_key = Secret(v);
+        }
+        for k in ["PLATFORM_JWT_SECRET", "ROCKET_PLATFORM_JWT_SECRET"] {
+            if let Some(v) = get(k) {
+                self.platform_jwt_secret = Secret(v);
+            }
+        }
+        for k in ["JWT_SECRET", "ROCKET_JWT_SECRET"] {
+            if let Some(v) = get(k) {
+                self.jwt_secret = Secret(v);
+            }
+        }
+        if let Some(v) = get("ROCKET_ALLOW_INSECURE_DEFAULTS") {
+            self.allow_insecure_defaults = matches!(v.trim(), "1" | "true" | "yes");
+        }
         if let Some(v) = get("ROCKET_DATABASE_DATA_DIR") {
             d.data_dir = Some(v);
         }
@@ -235,6 +339,43 @@ impl Config {
             self.storage.max_file_size = num("ROCKET_STORAGE_MAX_FILE_SIZE", v)?;
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// The limits every database store enforces.
+    pub fn store_options(&self) -> rocket_store::StoreOptions {
+        let l = &self.limits;
+        rocket_store::StoreOptions {
+            statement_timeout: (l.statement_timeout_ms > 0)
+                .then(|| std::time::Duration::from_millis(l.statement_timeout_ms)),
+            pool_wait: std::time::Duration::from_millis(l.pool_wait_ms.max(1)),
+            idle: std::time::Duration::from_millis(l.idle_connection_ms.max(1000)),
+        }
+    }
+
+    /// Refuses configurations that would let anyone forge tokens: a configured
+    /// platform secret must be long and not one of the published samples, unless
+    /// `allow_insecure_defaults` is set (development only). An empty secret is fine:
+    /// one is generated and kept in the management database.
+    pub fn check_secrets(&self) -> Result<(), ConfigError> {
+        let s = self.platform_jwt_secret.expose();
+        if s.is_empty() || self.allow_insecure_defaults {
+            return Ok(());
+        }
+        let problem = if KNOWN_SECRETS.iter().any(|k| k.eq_ignore_ascii_case(s)) {
+            "is a well-known sample value"
+        } else if s.len() < MIN_SECRET_BYTES {
+            "is shorter than 32 bytes"
+        } else {
+            return Ok(());
+        };
+        Err(ConfigError::Insecure(format!(
+            "platform_jwt_secret {problem}: anyone could sign platform tokens with it. \
+             Remove it to have a random secret generated and stored, set one of at least \
+             {MIN_SECRET_BYTES} random bytes (e.g. `openssl rand -hex 32`), or set \
+             allow_insecure_defaults: true for local development"
+        )))
     }
 }
 
@@ -282,12 +423,39 @@ mod tests {
             _ => None,
         })
         .unwrap();
-        assert_eq!(c.platform_jwt_secret, "s2");
+        assert_eq!(c.platform_jwt_secret.expose(), "s2");
         assert_eq!(c.database.driver(), Driver::Sqlite);
         assert_eq!(c.app_pool_size, 7);
         assert!(c
             .apply_env(|k| (k == "APP_POOL_SIZE").then(|| "x".into()))
             .is_err());
+    }
+
+    #[test]
+    fn insecure_secrets_are_refused() {
+        let mut c = Config::default();
+        c.check_secrets().expect("empty means generated");
+        for bad in ["changeme-platform-secret", "CHANGEME", "short-but-unique"] {
+            c.platform_jwt_secret = Secret::new(bad);
+            let err = c.check_secrets().unwrap_err().to_string();
+            assert!(err.contains("platform_jwt_secret"), "{err}");
+        }
+        c.platform_jwt_secret = Secret::new("a".repeat(MIN_SECRET_BYTES - 1));
+        assert!(c.check_secrets().is_err(), "31 bytes is too short");
+        c.platform_jwt_secret = Secret::new("a".repeat(MIN_SECRET_BYTES));
+        c.check_secrets().expect("32 bytes is enough");
+        c.platform_jwt_secret = Secret::new("changeme-platform-secret");
+        c.allow_insecure_defaults = true;
+        c.check_secrets().expect("allowed in development");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let mut c = Config::default();
+        c.platform_jwt_secret = Secret::new("super-secret-value-0123456789abcdef");
+        c.database.password = Secret::new("dbpass");
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("super-secret-value"), "{shown}");
     }
 
     #[test]

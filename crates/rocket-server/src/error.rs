@@ -58,6 +58,12 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("payload too large")]
     TooLarge,
+    /// A statement outlived the statement timeout and was cancelled.
+    #[error("timeout")]
+    Timeout,
+    /// No database connection in time: the server is saturated.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// A 500 whose message is deliberate and safe to show ("Failed to create app: …").
     #[error("{0}")]
     InternalWith(String),
@@ -105,6 +111,16 @@ impl ApiError {
                 "PAYLOAD_TOO_LARGE",
                 "Request body too large".into(),
             ),
+            Timeout => (
+                StatusCode::GATEWAY_TIMEOUT,
+                "TIMEOUT",
+                "The database did not answer in time; the request was cancelled".into(),
+            ),
+            Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "UNAVAILABLE",
+                "The server is busy; try again shortly".into(),
+            ),
             InternalWith(m) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL_ERROR",
@@ -132,6 +148,8 @@ impl From<DbError> for ApiError {
                 "required",
                 "A required value is missing",
             )]),
+            DbError::Timeout => ApiError::Timeout,
+            DbError::Unavailable(m) => ApiError::Unavailable(m),
             DbError::Other(m) => ApiError::Internal(m),
         }
     }
@@ -162,8 +180,11 @@ struct Body<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = self.parts();
-        if let ApiError::Internal(cause) = &self {
-            tracing::error!(%cause, "internal error");
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            ApiError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            ApiError::Timeout => tracing::warn!("statement timeout"),
+            _ => {}
         }
         let details = match &self {
             ApiError::Validation(d) if !d.is_empty() => Some(d.as_slice()),
@@ -177,6 +198,12 @@ impl IntoResponse for ApiError {
             },
         };
         let mut resp = crate::http::json_response(status, &body);
+        if matches!(self, ApiError::Unavailable(_)) {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
         if matches!(self, ApiError::TooLarge) {
             // The rest of the body is never read, so the connection cannot be reused;
             // say so, or a keep-alive client would send its next request into it.

@@ -241,6 +241,7 @@ pub async fn accept(app: &AppCtx, body: &Map<String, Value>) -> ApiResult<Value>
     if pw.is_empty() {
         return Err(ApiError::Invalid("password is required".into()));
     }
+    password::check_length(&pw)?;
     let store = &app.store;
     let d = store.dialect();
     let rows = store

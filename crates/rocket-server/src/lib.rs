@@ -16,9 +16,11 @@ mod platform;
 mod porting;
 mod records;
 mod routes;
+mod serve;
 mod slug;
 mod state;
 mod sys;
+mod timestamp;
 mod tokens;
 mod users;
 mod values;
@@ -57,9 +59,15 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let app = routes::router(self.state.clone());
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let server = &self.state.config.server;
+        let opts = serve::ServeOptions {
+            header_read_timeout: std::time::Duration::from_millis(
+                server.header_read_timeout_ms.max(1),
+            ),
+            write_timeout: std::time::Duration::from_millis(server.write_timeout_ms.max(1)),
+            drain: std::time::Duration::from_secs(10),
+        };
+        serve::serve(self.listener, app, shutdown, opts).await;
         self.state.close();
         Ok(())
     }

@@ -5,6 +5,7 @@
 use rocket_meta::{Entity, Schema};
 use rocket_sql::{CmpOp, Cond, Order};
 
+use crate::config::LimitsConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::values::filter_param;
 
@@ -31,7 +32,16 @@ struct RawFilter {
     value: String,
 }
 
-pub fn parse(e: &Entity, schema: &Schema, raw: Option<&str>) -> ApiResult<ListQuery> {
+fn too_many(what: &str, max: usize) -> ApiError {
+    ApiError::InvalidPayload(format!("Too many {what} (at most {max})"))
+}
+
+pub fn parse(
+    e: &Entity,
+    schema: &Schema,
+    raw: Option<&str>,
+    limits: &LimitsConfig,
+) -> ApiResult<ListQuery> {
     let mut filters: Vec<RawFilter> = Vec::new();
     let mut sort = None;
     let mut page = 1;
@@ -57,6 +67,9 @@ pub fn parse(e: &Entity, schema: &Schema, raw: Option<&str>) -> ApiResult<ListQu
             _ => {}
         }
     }
+    if filters.len() > limits.filters {
+        return Err(too_many("filters", limits.filters));
+    }
     let mut conds = Vec::with_capacity(filters.len() + 1);
     if e.soft_delete {
         conds.push(Cond::IsNull("deleted_at".into()));
@@ -71,10 +84,19 @@ pub fn parse(e: &Entity, schema: &Schema, raw: Option<&str>) -> ApiResult<ListQu
                 "Unknown filter field: {name}"
             )));
         };
+        if f.value.chars().count() > limits.filter_value_length {
+            return Err(ApiError::InvalidPayload(format!(
+                "Filter value for {name} is too long (at most {} characters)",
+                limits.filter_value_length
+            )));
+        }
         conds.push(condition(&field.name, field.kind, op, &f.value)?);
     }
     let mut order = Vec::new();
     if let Some(s) = sort {
+        if s.split(',').count() > limits.sort_terms {
+            return Err(too_many("sort terms", limits.sort_terms));
+        }
         for item in s.split(',') {
             let item = item.trim();
             let (name, desc) = match item.strip_prefix('-') {
@@ -94,6 +116,9 @@ pub fn parse(e: &Entity, schema: &Schema, raw: Option<&str>) -> ApiResult<ListQu
     }
     let mut tokens = Vec::new();
     if let Some(inc) = include {
+        if inc.split(',').count() > limits.includes {
+            return Err(too_many("includes", limits.includes));
+        }
         for t in inc.split(',') {
             let t = t.trim();
             if schema.resolve(t, &e.name).is_none() && !schema.resolves_elsewhere(t, &e.name) {
@@ -112,7 +137,7 @@ pub fn parse(e: &Entity, schema: &Schema, raw: Option<&str>) -> ApiResult<ListQu
 }
 
 /// Include tokens of GET one: unknown and empty tokens are dropped silently.
-pub fn get_includes(raw: Option<&str>) -> Vec<String> {
+pub fn get_includes(raw: Option<&str>, limits: &LimitsConfig) -> ApiResult<Vec<String>> {
     let mut out = Vec::new();
     for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
         if k == "include" {
@@ -124,7 +149,10 @@ pub fn get_includes(raw: Option<&str>) -> Vec<String> {
                 .collect();
         }
     }
-    out
+    if out.len() > limits.includes {
+        return Err(too_many("includes", limits.includes));
+    }
+    Ok(out)
 }
 
 /// Builds one condition; values are checked against the field type (400 otherwise).
@@ -163,7 +191,10 @@ pub fn condition(col: &str, kind: rocket_meta::FieldType, op: &str, raw: &str) -
             ty: kind,
             pattern: raw.to_string(),
         }),
-        // `eq` and any unknown operator (spec 04 §3.1).
-        _ => cmp(CmpOp::Eq),
+        "eq" => cmp(CmpOp::Eq),
+        // Rust contract (spec 04 §3.1): a typo must not silently become `eq`.
+        other => Err(ApiError::InvalidPayload(format!(
+            "Unknown filter operator: {other}"
+        ))),
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppCtx, AppState};
 use crate::values::to_param;
-use crate::{migrate, sys};
+use crate::sys;
 
 async fn rows(app: &AppCtx, tpl: &str) -> ApiResult<Vec<Row>> {
     Ok(app
@@ -211,12 +211,8 @@ pub async fn import(
             sum.errors.push(format!("Entity {name}: {m}"));
             continue;
         }
-        if let Err(err) = crate::admin::insert_entity(store, &e).await {
-            sum.errors.push(format!("Entity {name}: {}", safe(&err)));
-            continue;
-        }
-        match migrate::migrate_entity(store, &e, &app.schema()).await {
-            Ok(()) => sum.counts[0] += 1,
+        match crate::admin::save_entity(store, &e, &app.schema(), true).await {
+            Ok(_) => sum.counts[0] += 1,
             Err(err) => sum.errors.push(format!("Entity {name}: {}", safe(&err))),
         }
         // Reloaded per entity so a repeated name later in the same payload is skipped
@@ -245,12 +241,8 @@ pub async fn import(
             sum.errors.push(format!("Relation {name}: {m}"));
             continue;
         }
-        if let Err(err) = crate::admin::insert_relation(store, &r).await {
-            sum.errors.push(format!("Relation {name}: {}", safe(&err)));
-            continue;
-        }
-        match migrate::migrate_relation(store, &r, &schema).await {
-            Ok(()) => sum.counts[1] += 1,
+        match crate::admin::save_relation(store, &r, &schema, true).await {
+            Ok(_) => sum.counts[1] += 1,
             Err(err) => sum.errors.push(format!("Relation {name}: {}", safe(&err))),
         }
     }

@@ -548,8 +548,16 @@ async fn list(
         dialect: app.store.dialect(),
     };
     let filters = access.check(&e, "read")?;
-    let query = listquery::parse(&e, &schema, q.as_deref())?;
-    let listed = records::list(&app.store, &access, &e, query, filters).await?;
+    let query = listquery::parse(&e, &schema, q.as_deref(), &st.config.limits)?;
+    let listed = records::list(
+        &app.store,
+        &access,
+        &e,
+        query,
+        filters,
+        st.config.limits.include_rows,
+    )
+    .await?;
     Ok(http::ok_raw(listed.into_json()))
 }
 
@@ -567,10 +575,21 @@ async fn get_one(
     };
     // Row-level read filters apply here too: a hidden row is 404, as if absent.
     let filters = access.check(&e, "read")?;
-    let include = listquery::get_includes(q.as_deref());
-    Ok(http::ok(
-        records::get(&app.store, &access, &e, &id, &include, &filters).await?,
-    ))
+    let include = listquery::get_includes(q.as_deref(), &st.config.limits)?;
+    let (record, truncated) = records::get(
+        &app.store,
+        &access,
+        &e,
+        &id,
+        &include,
+        &filters,
+        st.config.limits.include_rows,
+    )
+    .await?;
+    Ok(match truncated.to_json() {
+        None => http::ok(record),
+        Some(t) => http::ok_raw(json!({"data": record, "meta": {"truncated_includes": t}})),
+    })
 }
 
 async fn create(

@@ -132,27 +132,34 @@ pub struct AppRow {
 impl AppState {
     /// Connects the management database, bootstraps and seeds it, opens all apps.
     pub async fn start(config: Config) -> anyhow::Result<Arc<AppState>> {
+        config.check_secrets()?;
         let driver = config.database.driver();
         let db = &config.database;
         let pg = PgConnect {
             host: db.host.clone(),
             port: db.port,
             user: db.user.clone(),
-            password: db.password.clone(),
+            password: db.password.expose().to_string(),
         };
         let mgmt = match driver {
             Driver::Postgres => {
                 ensure_pg_database(&pg, &db.name).await?;
-                Store::Pg(PgStore::connect(&pg, &db.name, db.pool_size)?)
+                Store::Pg(PgStore::connect(
+                    &pg,
+                    &db.name,
+                    db.pool_size,
+                    config.store_options(),
+                )?)
             }
             Driver::Sqlite => Store::Lite(LiteStore::open(
                 &db.data_dir().join(format!("{}.db", db.name)),
+                config.store_options(),
             )?),
         };
         mgmt.batch_exclusive(&platform_bootstrap_sql(mgmt.dialect()))
             .await
             .map_err(|e| anyhow::anyhow!("platform bootstrap: {e}"))?;
-        let cols = migrate::columns(&mgmt, "_apps").await?;
+        let cols = migrate::columns(&mut rocket_store::Exec::Store(&mgmt), "_apps").await?;
         if !cols.iter().any(|c| c == "db_driver") {
             mgmt.batch(&[format!(
                 "ALTER TABLE _apps ADD COLUMN db_driver TEXT NOT NULL DEFAULT '{}'",
@@ -173,8 +180,11 @@ impl AppState {
                 "seeded platform admin platform@localhost / changeme: change this password"
             );
         }
+        let platform_secret = platform_secret(&config, &mgmt)
+            .await
+            .map_err(|e| anyhow::anyhow!("platform secret: {e}"))?;
         let state = Arc::new(AppState {
-            platform_secret: config.platform_jwt_secret.as_bytes().to_vec(),
+            platform_secret,
             config,
             mgmt,
             pg,
@@ -183,21 +193,8 @@ impl AppState {
             init_lock: tokio::sync::Mutex::new(()),
             platform_lock: tokio::sync::Mutex::new(()),
         });
-        let rows = state
-            .mgmt
-            .query(&sys::sql(
-                state.mgmt.dialect(),
-                "SELECT name FROM _apps WHERE status = 'active' ORDER BY name",
-                vec![],
-            ))
-            .await
-            .unwrap_or_default();
-        for r in rows {
-            let name = sys::text_cell(&r[0]);
-            if let Err(e) = state.app(&name).await {
-                tracing::warn!(app = %name, "app not loaded at boot: {e}");
-            }
-        }
+        // Apps open lazily on their first request (spec 01 §3.1 with the bootstrap
+        // of the Rust note): a server with many quiet apps holds nothing for them.
         Ok(state)
     }
 
@@ -286,8 +283,12 @@ impl AppState {
                 &self.pg,
                 &row.db_name,
                 self.config.app_pool_size,
+                self.config.store_options(),
             )?),
-            Driver::Sqlite => Store::Lite(LiteStore::open(&self.sqlite_path(&row.db_name))?),
+            Driver::Sqlite => Store::Lite(LiteStore::open(
+                &self.sqlite_path(&row.db_name),
+                self.config.store_options(),
+            )?),
         };
         store
             .batch_exclusive(&app_bootstrap_sql(store.dialect()))
@@ -376,6 +377,42 @@ impl AppState {
         }
         self.mgmt.close();
     }
+}
+
+/// Key of the generated platform secret in `_platform_settings`.
+const SECRET_KEY: &str = "platform_jwt_secret";
+
+/// The configured platform secret, or the one generated on the first start and kept
+/// in the management database, so restarts and other instances sign alike. The
+/// insert cannot race: the first writer wins and everyone reads its value.
+async fn platform_secret(config: &Config, mgmt: &Store) -> Result<Vec<u8>, ApiError> {
+    let configured = config.platform_jwt_secret.expose();
+    if !configured.is_empty() {
+        return Ok(configured.as_bytes().to_vec());
+    }
+    let d = mgmt.dialect();
+    let fresh = sys::random_secret().map_err(ApiError::internal)?;
+    mgmt.execute(&sys::sql(
+        d,
+        "INSERT INTO _platform_settings (key, value) VALUES ({1}, {2}) ON CONFLICT (key) DO NOTHING",
+        vec![Param::Text(SECRET_KEY.into()), Param::Text(fresh)],
+    ))
+    .await?;
+    let rows = mgmt
+        .query(&sys::sql(
+            d,
+            "SELECT value FROM _platform_settings WHERE key = {1}",
+            vec![Param::Text(SECRET_KEY.into())],
+        ))
+        .await?;
+    let stored = rows
+        .first()
+        .map(|r| sys::text_cell(&r[0]))
+        .unwrap_or_default();
+    if stored.len() < crate::config::MIN_SECRET_BYTES {
+        return Err(ApiError::internal("stored platform secret is too short"));
+    }
+    Ok(stored.into_bytes())
 }
 
 /// Creates the management database on first start so Postgres needs no manual setup.

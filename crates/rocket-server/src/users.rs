@@ -109,6 +109,7 @@ pub async fn create(store: &Store, body: &Map<String, Value>) -> ApiResult<Value
     if pw.is_empty() {
         return Err(ApiError::Invalid("password is required".into()));
     }
+    password::check_length(&pw)?;
     let hash = password::hash(&pw).await?;
     let d = store.dialect();
     let id = sys::new_id();
@@ -134,6 +135,9 @@ pub async fn update(store: &Store, id: &str, body: &Map<String, Value>) -> ApiRe
     let b = parse(body)?;
     if b.email.is_empty() {
         return Err(ApiError::Invalid("email is required".into()));
+    }
+    if let Some(pw) = &b.password {
+        password::check_length(pw)?;
     }
     let d = store.dialect();
     let mut params = vec![

@@ -5,6 +5,8 @@ use rocket_meta::FieldType;
 use rocket_store::{Cell, Dialect, Param};
 use serde_json::{Number, Value};
 
+use crate::timestamp;
+
 /// Postgres `timestamptz::text` (`2025-01-15 10:30:00.123456+00`) or SQLite
 /// `datetime('now')` text → RFC 3339 UTC (`2025-01-15T10:30:00.123456Z`).
 pub fn rfc3339(s: &str) -> String {
@@ -67,7 +69,11 @@ fn render_text(s: String, kind: FieldType, d: Dialect) -> Value {
             _ => Value::String(s),
         },
         FieldType::Json | FieldType::File => serde_json::from_str(&s).unwrap_or(Value::String(s)),
-        FieldType::Timestamp if d == Dialect::Postgres => Value::String(rfc3339(&s)),
+        FieldType::Timestamp => Value::String(match d {
+            // `TimeZone=UTC` on every connection: the text needs reshaping only.
+            Dialect::Postgres => rfc3339(&s),
+            Dialect::Sqlite => timestamp::render_stored(&s),
+        }),
         FieldType::Date if d == Dialect::Postgres && s.len() == 10 => {
             Value::String(format!("{s}T00:00:00Z"))
         }
@@ -88,8 +94,31 @@ pub fn text_form(v: &Value) -> Option<String> {
 }
 
 /// Why a value does not fit a field.
-#[derive(Debug)]
-pub struct Mismatch;
+#[derive(Debug, PartialEq)]
+pub enum Mismatch {
+    /// Not a value of the field's type.
+    Type,
+    /// Text with a NUL character: Postgres cannot store it, so neither dialect does.
+    Nul,
+}
+
+fn no_nul(s: &str) -> Result<(), Mismatch> {
+    if s.contains('\0') {
+        Err(Mismatch::Nul)
+    } else {
+        Ok(())
+    }
+}
+
+/// True when any string inside a JSON value holds a NUL character.
+fn json_has_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(a) => a.iter().any(json_has_nul),
+        Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || json_has_nul(v)),
+        _ => false,
+    }
+}
 
 fn parse_int(v: &Value) -> Option<i64> {
     match v {
@@ -103,18 +132,6 @@ fn parse_int(v: &Value) -> Option<i64> {
     }
 }
 
-pub fn valid_timestamp(s: &str) -> bool {
-    use chrono::{DateTime, NaiveDate, NaiveDateTime};
-    DateTime::parse_from_rfc3339(s).is_ok()
-        || NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").is_ok()
-        || NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
-        || DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%#z").is_ok()
-        || NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
-}
-
-pub fn valid_date(s: &str) -> bool {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() || (s.len() > 10 && valid_timestamp(s))
-}
 
 fn decimal_text(s: &str) -> bool {
     let t = s.trim();
@@ -130,59 +147,70 @@ pub fn to_param(v: &Value, kind: FieldType, d: Dialect) -> Result<Param, Mismatc
     }
     Ok(match kind {
         FieldType::String | FieldType::Text => match v {
-            Value::String(s) => Param::Text(s.clone()),
+            Value::String(s) => {
+                no_nul(s)?;
+                Param::Text(s.clone())
+            }
             Value::Number(n) => Param::Text(n.to_string()),
             Value::Bool(b) => Param::Text(b.to_string()),
-            _ => return Err(Mismatch),
+            _ => return Err(Mismatch::Type),
         },
         FieldType::Int => {
-            let i = parse_int(v).ok_or(Mismatch)?;
+            let i = parse_int(v).ok_or(Mismatch::Type)?;
             // INTEGER is 32-bit on Postgres; keep both dialects alike.
             if i32::try_from(i).is_err() {
-                return Err(Mismatch);
+                return Err(Mismatch::Type);
             }
             Param::Int(i)
         }
-        FieldType::Bigint => Param::Int(parse_int(v).ok_or(Mismatch)?),
+        FieldType::Bigint => Param::Int(parse_int(v).ok_or(Mismatch::Type)?),
         FieldType::Float | FieldType::Decimal => match v {
             Value::Number(n) => match d {
                 Dialect::Postgres => Param::Text(n.to_string()),
                 Dialect::Sqlite => match n.as_i64() {
                     Some(i) => Param::Int(i),
-                    None => Param::Float(n.as_f64().ok_or(Mismatch)?),
+                    None => Param::Float(n.as_f64().ok_or(Mismatch::Type)?),
                 },
             },
             Value::String(s) if decimal_text(s) => match d {
                 Dialect::Postgres => Param::Text(s.trim().to_string()),
-                Dialect::Sqlite => Param::Float(s.trim().parse().map_err(|_| Mismatch)?),
+                Dialect::Sqlite => Param::Float(s.trim().parse().map_err(|_| Mismatch::Type)?),
             },
-            _ => return Err(Mismatch),
+            _ => return Err(Mismatch::Type),
         },
         FieldType::Boolean => match v {
             Value::Bool(b) => Param::Bool(*b),
-            _ => return Err(Mismatch),
+            _ => return Err(Mismatch::Type),
         },
         FieldType::Uuid => match v {
             Value::String(s) if rocket_meta::looks_like_uuid(s) => {
                 Param::Text(s.to_ascii_lowercase())
             }
-            _ => return Err(Mismatch),
+            _ => return Err(Mismatch::Type),
         },
-        FieldType::Timestamp => match v {
-            Value::String(s) if valid_timestamp(s) => Param::Text(s.clone()),
-            _ => return Err(Mismatch),
+        FieldType::Timestamp => match v.as_str().and_then(timestamp::parse) {
+            Some(t) => Param::Text(timestamp::storage(t)),
+            None => return Err(Mismatch::Type),
         },
-        FieldType::Date => match v {
-            Value::String(s) if valid_date(s) => Param::Text(s.clone()),
-            _ => return Err(Mismatch),
+        FieldType::Date => match v.as_str().and_then(timestamp::date) {
+            Some(day) => Param::Text(day),
+            None => return Err(Mismatch::Type),
         },
-        FieldType::Json | FieldType::File => Param::Text(v.to_string()),
+        FieldType::Json | FieldType::File => {
+            if json_has_nul(v) {
+                return Err(Mismatch::Nul);
+            }
+            Param::Text(v.to_string())
+        }
     })
 }
 
 /// Converts a query-string value for a filter on a field (spec 04 §3.2, made strict
 /// for every type so bad input is a 400 on both dialects). `Err` carries the reason.
 pub fn filter_param(raw: &str, kind: FieldType) -> Result<Param, String> {
+    if raw.contains('\0') {
+        return Err("NUL characters are not allowed".into());
+    }
     match kind {
         FieldType::Int | FieldType::Bigint => {
             let i: i64 = raw
@@ -216,20 +244,15 @@ pub fn filter_param(raw: &str, kind: FieldType) -> Result<Param, String> {
                 Err(format!("{raw:?} is not a uuid"))
             }
         }
-        FieldType::Timestamp => {
-            if valid_timestamp(raw) {
-                Ok(Param::Text(raw.to_string()))
-            } else {
-                Err(format!("{raw:?} is not a timestamp"))
-            }
-        }
-        FieldType::Date => {
-            if valid_date(raw) {
-                Ok(Param::Text(raw.to_string()))
-            } else {
-                Err(format!("{raw:?} is not a date"))
-            }
-        }
+        // Compared as instants: normalised exactly like stored values.
+        FieldType::Timestamp => match timestamp::parse(raw) {
+            Some(t) => Ok(Param::Text(timestamp::storage(t))),
+            None => Err(format!("{raw:?} is not a timestamp")),
+        },
+        FieldType::Date => match timestamp::date(raw) {
+            Some(day) => Ok(Param::Text(day)),
+            None => Err(format!("{raw:?} is not a date")),
+        },
         FieldType::Json | FieldType::File => {
             if serde_json::from_str::<Value>(raw).is_ok() {
                 Ok(Param::Text(raw.to_string()))
@@ -244,8 +267,16 @@ pub fn filter_param(raw: &str, kind: FieldType) -> Result<Param, String> {
 /// A key (id, FK value) as a parameter for a column of `kind`; `None` when the text
 /// cannot be such a key (then nothing can match).
 pub fn key_param(s: &str, kind: FieldType) -> Option<Param> {
+    if s.contains('\0') {
+        return None;
+    }
     match kind {
-        FieldType::Int | FieldType::Bigint => s.parse::<i64>().ok().map(Param::Int),
+        // An `int` key outside the 32-bit range cannot exist: 404, on both dialects.
+        FieldType::Int => s
+            .parse::<i32>()
+            .ok()
+            .map(|i| Param::Int(i64::from(i))),
+        FieldType::Bigint => s.parse::<i64>().ok().map(Param::Int),
         FieldType::Uuid => {
             rocket_meta::looks_like_uuid(s).then(|| Param::Text(s.to_ascii_lowercase()))
         }
@@ -327,7 +358,20 @@ mod tests {
             Param::Bool(true)
         );
         assert!(to_param(&json!("2025-13-45"), FieldType::Timestamp, d).is_err());
-        assert!(to_param(&json!("2025-01-15T10:00:00Z"), FieldType::Timestamp, d).is_ok());
+        assert_eq!(
+            to_param(&json!("2025-01-15T12:00:00+02:00"), FieldType::Timestamp, d).unwrap(),
+            Param::Text("2025-01-15T10:00:00.000000Z".into())
+        );
+        assert_eq!(
+            to_param(&json!("a\u{0}b"), FieldType::String, d),
+            Err(Mismatch::Nul)
+        );
+        assert_eq!(
+            to_param(&json!({"k": ["\u{0}"]}), FieldType::Json, d),
+            Err(Mismatch::Nul)
+        );
+        assert_eq!(key_param("2147483648", FieldType::Int), None);
+        assert_eq!(key_param("2147483647", FieldType::Int), Some(Param::Int(2147483647)));
         assert!(to_param(&json!("NaN"), FieldType::Decimal, d).is_err());
         assert_eq!(
             to_param(&json!("12.50"), FieldType::Decimal, d).unwrap(),

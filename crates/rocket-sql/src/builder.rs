@@ -8,6 +8,38 @@ pub enum Dialect {
     Sqlite,
 }
 
+impl Dialect {
+    /// The schema business tables live in. Every reference to an app table is
+    /// qualified with it, so a name can never resolve to a catalog (`pg_catalog` is
+    /// searched before `public` for unqualified names).
+    pub fn schema(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "public",
+            Dialect::Sqlite => "main",
+        }
+    }
+
+    /// `"public"."t"` / `"main"."t"`.
+    pub fn table(self, name: &str) -> String {
+        let mut s = String::with_capacity(name.len() + 10);
+        push_ident(&mut s, self.schema());
+        s.push('.');
+        push_ident(&mut s, name);
+        s
+    }
+}
+
+pub(crate) fn push_ident(out: &mut String, name: &str) {
+    out.push('"');
+    for ch in name.chars() {
+        if ch == '"' {
+            out.push('"');
+        }
+        out.push(ch);
+    }
+    out.push('"');
+}
+
 /// A bound value. JSON values travel as `Text` holding their serialization.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Param {
@@ -63,14 +95,15 @@ impl Builder {
     }
 
     pub fn ident(&mut self, name: &str) -> &mut Self {
-        self.text.push('"');
-        for ch in name.chars() {
-            if ch == '"' {
-                self.text.push('"');
-            }
-            self.text.push(ch);
-        }
-        self.text.push('"');
+        push_ident(&mut self.text, name);
+        self
+    }
+
+    /// An app table, schema-qualified (see [`Dialect::table`]).
+    pub fn table(&mut self, name: &str) -> &mut Self {
+        push_ident(&mut self.text, self.dialect.schema());
+        self.text.push('.');
+        push_ident(&mut self.text, name);
         self
     }
 
@@ -119,10 +152,13 @@ impl Builder {
         self.bind(Param::Int(i), FieldType::Bigint)
     }
 
+    /// The current time for a business-table column. On SQLite it is written in the
+    /// one stored timestamp form (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, fixed width so
+    /// text order is time order), like every value the engine normalises.
     pub fn now(&mut self) -> &mut Self {
         self.text.push_str(match self.dialect {
             Dialect::Postgres => "NOW()",
-            Dialect::Sqlite => "datetime('now')",
+            Dialect::Sqlite => "(strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z')",
         });
         self
     }

@@ -126,6 +126,18 @@ fn pk_column(e: &Entity, f: &Field, dialect: Dialect) -> String {
     s
 }
 
+/// `CREATE [UNIQUE] INDEX IF NOT EXISTS` with the schema where each dialect wants it:
+/// Postgres qualifies the table (the index lands in its schema), SQLite the index
+/// name (its table name may not be qualified).
+fn index(d: Dialect, unique: bool, name: &str, table: &str, cols: &str, filter: &str) -> String {
+    let kind = if unique { "UNIQUE INDEX" } else { "INDEX" };
+    let (ix, tb) = match d {
+        Dialect::Postgres => (q(name), d.table(table)),
+        Dialect::Sqlite => (d.table(name), q(table)),
+    };
+    format!("CREATE {kind} IF NOT EXISTS {ix} ON {tb} ({cols}){filter}")
+}
+
 /// CREATE TABLE for a new entity, followed by its indexes (spec 02 §5.3, §5.5).
 pub fn create_table(e: &Entity, dialect: Dialect) -> Vec<String> {
     let mut cols = Vec::with_capacity(e.fields.len() + 1);
@@ -153,10 +165,10 @@ pub fn create_table(e: &Entity, dialect: Dialect) -> Vec<String> {
     }
     let mut out = vec![format!(
         "CREATE TABLE IF NOT EXISTS {} ({})",
-        q(&e.table),
+        dialect.table(&e.table),
         cols.join(", ")
     )];
-    out.extend(create_indexes(e));
+    out.extend(create_indexes(e, dialect));
     out
 }
 
@@ -165,7 +177,7 @@ pub fn create_table(e: &Entity, dialect: Dialect) -> Vec<String> {
 pub fn add_column(e: &Entity, f: &Field, dialect: Dialect) -> (String, bool) {
     let mut s = format!(
         "ALTER TABLE {} ADD COLUMN {} {}",
-        q(&e.table),
+        dialect.table(&e.table),
         q(&f.name),
         column_type(f, dialect)
     );
@@ -192,56 +204,40 @@ pub fn add_column(e: &Entity, f: &Field, dialect: Dialect) -> (String, bool) {
 pub fn add_deleted_at(e: &Entity, dialect: Dialect) -> String {
     format!(
         "ALTER TABLE {} ADD COLUMN \"deleted_at\" {}",
-        q(&e.table),
+        dialect.table(&e.table),
         timestamp_type(dialect)
     )
 }
 
 /// Unique indexes for unique fields, the soft-delete partial index, and indexes on
 /// columns used as relation keys (`fk_columns`) so includes and cascades stay fast.
-pub fn create_indexes(e: &Entity) -> Vec<String> {
+pub fn create_indexes(e: &Entity, d: Dialect) -> Vec<String> {
     let mut out = Vec::new();
     for f in &e.fields {
         if f.unique && f.name != e.primary_key.field {
-            out.push(format!(
-                "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({})",
-                q(&format!("idx_{}_{}", e.table, f.name)),
-                q(&e.table),
-                q(&f.name)
-            ));
+            let name = format!("idx_{}_{}", e.table, f.name);
+            out.push(index(d, true, &name, &e.table, &q(&f.name), ""));
         } else if f.index && f.name != e.primary_key.field {
-            out.push(fk_index(&e.table, &f.name));
+            out.push(fk_index(d, &e.table, &f.name));
         }
     }
     for ix in &e.indexes {
         let cols: Vec<String> = ix.fields.iter().map(|f| q(f)).collect();
-        out.push(format!(
-            "CREATE {}INDEX IF NOT EXISTS {} ON {} ({})",
-            if ix.unique { "UNIQUE " } else { "" },
-            q(&format!("idx_{}_{}", e.table, ix.fields.join("_"))),
-            q(&e.table),
-            cols.join(", ")
-        ));
+        let name = format!("idx_{}_{}", e.table, ix.fields.join("_"));
+        out.push(index(d, ix.unique, &name, &e.table, &cols.join(", "), ""));
     }
     if e.soft_delete {
-        out.push(format!(
-            "CREATE INDEX IF NOT EXISTS {} ON {} (\"deleted_at\") WHERE \"deleted_at\" IS NULL",
-            q(&format!("idx_{}_deleted_at", e.table)),
-            q(&e.table)
-        ));
+        let name = format!("idx_{}_deleted_at", e.table);
+        let filter = " WHERE \"deleted_at\" IS NULL";
+        out.push(index(d, false, &name, &e.table, "\"deleted_at\"", filter));
     }
     out
 }
 
 /// Index on a relation's key column of the target table (not in the other
 /// implementations; added because includes and cascades filter on it).
-pub fn fk_index(table: &str, column: &str) -> String {
-    format!(
-        "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
-        q(&format!("idx_{table}_{column}")),
-        q(table),
-        q(column)
-    )
+pub fn fk_index(d: Dialect, table: &str, column: &str) -> String {
+    index(d, false, &format!("idx_{table}_{column}"), table, &q(column), "")
 }
 
 /// Join table of a many-to-many relation (spec 02 §5.6). `None` when key types
@@ -262,13 +258,13 @@ pub fn create_join_table(
     Some(vec![
         format!(
             "CREATE TABLE IF NOT EXISTS {} ({} {st} NOT NULL, {} {tt} NOT NULL, PRIMARY KEY ({}, {}))",
-            q(&r.join_table),
+            dialect.table(&r.join_table),
             q(&r.source_join_key),
             q(&r.target_join_key),
             q(&r.source_join_key),
             q(&r.target_join_key)
         ),
-        fk_index(&r.join_table, &r.target_join_key),
+        fk_index(dialect, &r.join_table, &r.target_join_key),
     ])
 }
 
@@ -299,9 +295,12 @@ mod tests {
         let s = create_table(&invoice(), Dialect::Postgres);
         assert_eq!(
             s[0],
-            "CREATE TABLE IF NOT EXISTS \"invoices\" (\"id\" UUID PRIMARY KEY DEFAULT gen_random_uuid(), \"number\" TEXT NOT NULL, \"status\" TEXT DEFAULT 'it''s', \"total\" NUMERIC(18,2), \"meta\" JSONB DEFAULT '{\"a\":1}', \"ok\" BOOLEAN DEFAULT true, \"deleted_at\" TIMESTAMPTZ)"
+            "CREATE TABLE IF NOT EXISTS \"public\".\"invoices\" (\"id\" UUID PRIMARY KEY DEFAULT gen_random_uuid(), \"number\" TEXT NOT NULL, \"status\" TEXT DEFAULT 'it''s', \"total\" NUMERIC(18,2), \"meta\" JSONB DEFAULT '{\"a\":1}', \"ok\" BOOLEAN DEFAULT true, \"deleted_at\" TIMESTAMPTZ)"
         );
-        assert_eq!(s[1], "CREATE UNIQUE INDEX IF NOT EXISTS \"idx_invoices_number\" ON \"invoices\" (\"number\")");
+        assert_eq!(s[1], "CREATE UNIQUE INDEX IF NOT EXISTS \"idx_invoices_number\" ON \"public\".\"invoices\" (\"number\")");
+        let l = create_table(&invoice(), Dialect::Sqlite);
+        assert!(l[0].starts_with("CREATE TABLE IF NOT EXISTS \"main\".\"invoices\" ("));
+        assert_eq!(l[1], "CREATE UNIQUE INDEX IF NOT EXISTS \"main\".\"idx_invoices_number\" ON \"invoices\" (\"number\")");
         assert!(s[2].contains("WHERE \"deleted_at\" IS NULL"));
     }
 
@@ -321,10 +320,10 @@ mod tests {
     fn declared_indexes() {
         let mut e = invoice();
         e.fields[3].index = true;
-        let s = create_indexes(&e);
+        let s = create_indexes(&e, Dialect::Postgres);
         assert!(
             s.contains(
-                &"CREATE INDEX IF NOT EXISTS \"idx_invoices_total\" ON \"invoices\" (\"total\")"
+                &"CREATE INDEX IF NOT EXISTS \"idx_invoices_total\" ON \"public\".\"invoices\" (\"total\")"
                     .to_string()
             ),
             "{s:?}"
@@ -337,7 +336,7 @@ mod tests {
         let (s, relaxed) = add_column(&e, e.field("number").unwrap(), Dialect::Postgres);
         assert_eq!(
             s,
-            "ALTER TABLE \"invoices\" ADD COLUMN \"number\" TEXT NOT NULL DEFAULT ''"
+            "ALTER TABLE \"public\".\"invoices\" ADD COLUMN \"number\" TEXT NOT NULL DEFAULT ''"
         );
         assert!(!relaxed);
         let mut f = e.field("total").unwrap().clone();

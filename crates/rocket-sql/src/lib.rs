@@ -15,4 +15,4 @@ pub use ddl::{
     add_column, add_deleted_at, column_type, create_indexes, create_join_table, create_table,
     fk_index,
 };
-pub use query::{CmpOp, Cond, Order, Select, Value as SqlValue, Write};
+pub use query::{CmpOp, Cond, Order, PerGroup, Select, Value as SqlValue, Write};

@@ -93,6 +93,17 @@ impl Cond {
                             .push(if *negate { " != ALL(" } else { " = ANY(" });
                         b.bind_pg_list(texts, *ty).push(")");
                     }
+                    Dialect::Sqlite if values.len() > INLINE_LIST => {
+                        // One JSON parameter instead of thousands of placeholders: the
+                        // variable limit is never reached whatever the list length.
+                        b.ident(col).push(if *negate {
+                            " NOT IN (SELECT value FROM json_each("
+                        } else {
+                            " IN (SELECT value FROM json_each("
+                        });
+                        b.bind(Param::Text(json_list(values)), FieldType::Text)
+                            .push("))");
+                    }
                     Dialect::Sqlite => {
                         b.ident(col)
                             .push(if *negate { " NOT IN (" } else { " IN (" });
@@ -122,6 +133,26 @@ impl Cond {
     }
 }
 
+/// Longest list bound as one placeholder per item on SQLite; longer lists travel as
+/// one JSON array.
+const INLINE_LIST: usize = 64;
+
+/// A list of parameters as a JSON array whose items compare like the bound values.
+fn json_list(values: &[Param]) -> String {
+    let items: Vec<serde_json::Value> = values
+        .iter()
+        .map(|p| match p {
+            Param::Null => serde_json::Value::Null,
+            Param::Bool(b) => serde_json::Value::from(i64::from(*b)),
+            Param::Int(i) => serde_json::Value::from(*i),
+            Param::Float(f) => serde_json::Value::from(*f),
+            Param::Text(t) => serde_json::Value::from(t.as_str()),
+            Param::TextList(v) => serde_json::Value::from(v.join(",")),
+        })
+        .collect();
+    serde_json::Value::Array(items).to_string()
+}
+
 pub(crate) fn render_where(b: &mut Builder, conds: &[Cond]) {
     for (i, c) in conds.iter().enumerate() {
         b.push(if i == 0 { " WHERE " } else { " AND " });
@@ -135,6 +166,15 @@ pub struct Order {
     pub desc: bool,
 }
 
+/// At most `limit` rows per distinct value of `col` (ordered by `order`): bounds
+/// includes per parent row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerGroup {
+    pub col: String,
+    pub order: String,
+    pub limit: i64,
+}
+
 /// A SELECT of named columns from one table.
 #[derive(Debug, Clone, Default)]
 pub struct Select {
@@ -144,6 +184,7 @@ pub struct Select {
     pub order: Vec<Order>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    pub per_group: Option<PerGroup>,
 }
 
 impl Select {
@@ -156,8 +197,26 @@ impl Select {
             }
             b.select_col(c);
         }
-        b.push(" FROM ").ident(&self.table);
-        render_where(&mut b, &self.conds);
+        b.push(" FROM ");
+        match &self.per_group {
+            None => {
+                b.table(&self.table);
+                render_where(&mut b, &self.conds);
+            }
+            Some(g) => {
+                // Rows numbered within each group by a window function, then cut.
+                b.push("(SELECT ");
+                for c in &self.columns {
+                    b.ident(c).push(", ");
+                }
+                b.push("ROW_NUMBER() OVER (PARTITION BY ").ident(&g.col);
+                b.push(" ORDER BY ").ident(&g.order).push(") AS \"_rn\" FROM ");
+                b.table(&self.table);
+                render_where(&mut b, &self.conds);
+                b.push(") AS ").ident(&self.table).push(" WHERE \"_rn\" <= ");
+                b.bind_int(g.limit);
+            }
+        }
         for (i, o) in self.order.iter().enumerate() {
             b.push(if i == 0 { " ORDER BY " } else { ", " });
             // Qualified: a bare name would sort by the selected `"col"::text` output
@@ -182,7 +241,7 @@ impl Select {
 
 pub(crate) fn count(dialect: Dialect, table: &str, conds: &[Cond]) -> Sql {
     let mut b = Builder::new(dialect);
-    b.push("SELECT COUNT(*) AS count FROM ").ident(table);
+    b.push("SELECT COUNT(*) AS count FROM ").table(table);
     render_where(&mut b, conds);
     b.finish()
 }
@@ -213,7 +272,7 @@ impl Write {
         returning: &[String],
     ) -> Sql {
         let mut b = Builder::new(dialect);
-        b.push("INSERT INTO ").ident(table);
+        b.push("INSERT INTO ").table(table);
         if cols.is_empty() {
             b.push(" DEFAULT VALUES");
         } else {
@@ -265,7 +324,7 @@ impl Write {
         returning: &[String],
     ) -> Sql {
         let mut b = Builder::new(dialect);
-        b.push("UPDATE ").ident(table).push(" SET ");
+        b.push("UPDATE ").table(table).push(" SET ");
         for (i, (c, ty, v)) in sets.iter().enumerate() {
             if i > 0 {
                 b.push(", ");
@@ -283,7 +342,7 @@ impl Write {
 
     pub fn delete(dialect: Dialect, table: &str, conds: &[Cond]) -> Sql {
         let mut b = Builder::new(dialect);
-        b.push("DELETE FROM ").ident(table);
+        b.push("DELETE FROM ").table(table);
         render_where(&mut b, conds);
         b.finish()
     }
@@ -321,7 +380,46 @@ mod tests {
             }],
             limit: Some(25),
             offset: Some(50),
+            per_group: None,
         }
+    }
+
+    #[test]
+    fn per_group_limits_use_a_window() {
+        let s = Select {
+            table: "orders".into(),
+            columns: vec!["id".into(), "customer_id".into()],
+            conds: vec![Cond::eq("customer_id", FieldType::Int, Param::Int(1))],
+            per_group: Some(PerGroup {
+                col: "customer_id".into(),
+                order: "id".into(),
+                limit: 3,
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.to_sql(Dialect::Sqlite).text,
+            "SELECT \"id\", \"customer_id\" FROM (SELECT \"id\", \"customer_id\", ROW_NUMBER() OVER (PARTITION BY \"customer_id\" ORDER BY \"id\") AS \"_rn\" FROM \"main\".\"orders\" WHERE \"customer_id\" = ?1) AS \"orders\" WHERE \"_rn\" <= ?2"
+        );
+    }
+
+    #[test]
+    fn long_sqlite_lists_bind_one_json_array() {
+        let values: Vec<Param> = (0..100).map(Param::Int).collect();
+        let mut b = Builder::new(Dialect::Sqlite);
+        render_where(
+            &mut b,
+            &[Cond::In {
+                col: "a".into(),
+                ty: FieldType::Int,
+                values,
+                negate: false,
+            }],
+        );
+        let s = b.finish();
+        assert_eq!(s.text, " WHERE \"a\" IN (SELECT value FROM json_each(?1))");
+        assert_eq!(s.params.len(), 1);
+        assert!(matches!(&s.params[0], Param::Text(t) if t.starts_with("[0,1,2")));
     }
 
     #[test]
@@ -329,7 +427,7 @@ mod tests {
         let s = sel().to_sql(Dialect::Postgres);
         assert_eq!(
             s.text,
-            "SELECT \"id\"::text, \"total\"::text FROM \"order\" WHERE \"deleted_at\" IS NULL AND \"status\" = ANY($1::text[]) AND \"score\"::text LIKE $2::text ORDER BY \"order\".\"total\" DESC LIMIT $3::text::int8 OFFSET $4::text::int8"
+            "SELECT \"id\"::text, \"total\"::text FROM \"public\".\"order\" WHERE \"deleted_at\" IS NULL AND \"status\" = ANY($1::text[]) AND \"score\"::text LIKE $2::text ORDER BY \"order\".\"total\" DESC LIMIT $3::text::int8 OFFSET $4::text::int8"
         );
         assert_eq!(s.params.len(), 4);
         assert_eq!(s.params[0], Param::TextList(vec!["a".into(), "b".into()]));
@@ -340,12 +438,12 @@ mod tests {
         let s = sel().to_sql(Dialect::Sqlite);
         assert_eq!(
             s.text,
-            "SELECT \"id\", \"total\" FROM \"order\" WHERE \"deleted_at\" IS NULL AND \"status\" IN (?1, ?2) AND \"score\" LIKE ?3 ORDER BY \"order\".\"total\" DESC LIMIT ?4 OFFSET ?5"
+            "SELECT \"id\", \"total\" FROM \"main\".\"order\" WHERE \"deleted_at\" IS NULL AND \"status\" IN (?1, ?2) AND \"score\" LIKE ?3 ORDER BY \"order\".\"total\" DESC LIMIT ?4 OFFSET ?5"
         );
         let c = sel().count_sql(Dialect::Sqlite);
         assert!(c
             .text
-            .starts_with("SELECT COUNT(*) AS count FROM \"order\" WHERE"));
+            .starts_with("SELECT COUNT(*) AS count FROM \"main\".\"order\" WHERE"));
     }
 
     #[test]
@@ -374,7 +472,10 @@ mod tests {
     #[test]
     fn hostile_identifiers_stay_quoted() {
         let s = Write::delete(Dialect::Postgres, "x\"; DROP TABLE y; --", &[]);
-        assert_eq!(s.text, "DELETE FROM \"x\"\"; DROP TABLE y; --\"");
+        assert_eq!(
+            s.text,
+            "DELETE FROM \"public\".\"x\"\"; DROP TABLE y; --\""
+        );
     }
 
     #[test]
@@ -388,7 +489,7 @@ mod tests {
             ],
             &["id".to_string()],
         );
-        assert_eq!(s.text, "INSERT INTO \"t\" (\"a\", \"c\") VALUES ($1::text::int4, NOW()) RETURNING \"id\"::text");
+        assert_eq!(s.text, "INSERT INTO \"public\".\"t\" (\"a\", \"c\") VALUES ($1::text::int4, NOW()) RETURNING \"id\"::text");
         let s = Write::update(
             Dialect::Sqlite,
             "t",
@@ -400,7 +501,7 @@ mod tests {
         );
         assert_eq!(
             s.text,
-            "UPDATE \"t\" SET \"a\" = ?1, \"u\" = datetime('now') WHERE \"id\" = ?2"
+            "UPDATE \"main\".\"t\" SET \"a\" = ?1, \"u\" = (strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z') WHERE \"id\" = ?2"
         );
         let s = Write::insert_ignore(
             Dialect::Sqlite,

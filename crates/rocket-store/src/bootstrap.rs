@@ -33,6 +33,8 @@ pub fn platform_bootstrap_sql(d: Dialect) -> Vec<String> {
         ),
         "CREATE INDEX IF NOT EXISTS idx_platform_refresh_tokens_token ON _platform_refresh_tokens (token)".into(),
         "CREATE INDEX IF NOT EXISTS idx_platform_refresh_tokens_expires ON _platform_refresh_tokens (expires_at)".into(),
+        // Rust addition: server-wide settings such as the generated platform secret.
+        "CREATE TABLE IF NOT EXISTS _platform_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)".into(),
     ]
 }
 

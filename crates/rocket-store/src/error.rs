@@ -1,5 +1,7 @@
 use thiserror::Error;
 
+/// Database failures, classified once by SQLSTATE (Postgres) or result code (SQLite)
+/// so no caller ever looks at message text.
 #[derive(Debug, Error)]
 pub enum DbError {
     /// A unique index or primary key rejected the write.
@@ -11,6 +13,12 @@ pub enum DbError {
     /// The database could not convert a value (bad number, uuid, date ...).
     #[error("invalid value: {0}")]
     InvalidValue(String),
+    /// The statement ran longer than the statement timeout and was cancelled.
+    #[error("statement timeout")]
+    Timeout,
+    /// No connection could be had in time (pool exhausted, server unreachable).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
     Other(String),
 }
@@ -26,11 +34,17 @@ impl From<tokio_postgres::Error> for DbError {
             if *code == SqlState::NOT_NULL_VIOLATION {
                 return DbError::NotNull;
             }
+            if *code == SqlState::QUERY_CANCELED {
+                return DbError::Timeout;
+            }
             // Class 22 is "data exception": the value, not the statement, is wrong.
             if code.code().starts_with("22") {
                 return DbError::InvalidValue(db.message().to_string());
             }
             return DbError::Other(format!("{}: {}", code.code(), db.message()));
+        }
+        if e.is_closed() {
+            return DbError::Unavailable(e.to_string());
         }
         DbError::Other(e.to_string())
     }
@@ -38,13 +52,21 @@ impl From<tokio_postgres::Error> for DbError {
 
 impl From<deadpool_postgres::PoolError> for DbError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        DbError::Other(format!("pool: {e}"))
+        use deadpool_postgres::PoolError;
+        match e {
+            PoolError::Backend(b) => b.into(),
+            PoolError::Timeout(_) | PoolError::Closed | PoolError::NoRuntimeSpecified => {
+                DbError::Unavailable(format!("pool: {e}"))
+            }
+            PoolError::PostCreateHook(_) => DbError::Unavailable(format!("pool: {e}")),
+        }
     }
 }
 
 impl From<rusqlite::Error> for DbError {
     fn from(e: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        use rusqlite::ErrorCode;
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
             // 2067 = SQLITE_CONSTRAINT_UNIQUE, 1555 = SQLITE_CONSTRAINT_PRIMARYKEY
             if f.extended_code == 2067 || f.extended_code == 1555 {
                 return DbError::Unique;
@@ -53,12 +75,36 @@ impl From<rusqlite::Error> for DbError {
             if f.extended_code == 1299 {
                 return DbError::NotNull;
             }
-            if let Some(m) = msg {
-                if m.contains("UNIQUE constraint failed") {
-                    return DbError::Unique;
+            match f.code {
+                // Raised by the progress handler when the statement deadline passed.
+                ErrorCode::OperationInterrupted => return DbError::Timeout,
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+                    return DbError::Unavailable(e.to_string())
                 }
+                _ => {}
             }
         }
         DbError::Other(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_codes_are_classified() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t (a INTEGER UNIQUE, b TEXT NOT NULL)")
+            .unwrap();
+        c.execute_batch("INSERT INTO t VALUES (1, 'x')").unwrap();
+        let dup = c.execute_batch("INSERT INTO t VALUES (1, 'y')").unwrap_err();
+        assert!(matches!(DbError::from(dup), DbError::Unique));
+        let nul = c
+            .execute_batch("INSERT INTO t VALUES (2, NULL)")
+            .unwrap_err();
+        assert!(matches!(DbError::from(nul), DbError::NotNull));
+        let bad = c.execute_batch("SELECT * FROM nope").unwrap_err();
+        assert!(matches!(DbError::from(bad), DbError::Other(_)));
     }
 }

@@ -1,6 +1,15 @@
+//! SQLite: one writer connection (serialised, so a transaction never interleaves with
+//! another request's statements) and a few readers, in WAL mode.
+//!
+//! Every statement runs on tokio's blocking pool, never on an async worker: a slow
+//! query must not stall unrelated requests (or `/health`). Each connection carries a
+//! deadline that a progress handler checks, which is how the statement timeout
+//! cancels a runaway query.
+
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use rocket_sql::{Param, Sql};
 use rusqlite::types::{ToSqlOutput, Value as LiteValue, ValueRef};
@@ -8,48 +17,110 @@ use rusqlite::Connection;
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, Semaphore};
 
 use crate::error::DbError;
+use crate::options::StoreOptions;
 use crate::row::{Cell, Row};
 
 const READERS: usize = 4;
 const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
 const STATEMENT_CACHE: usize = 256;
+/// VM instructions between two deadline checks (a check is one clock read).
+const PROGRESS_OPS: i32 = 2_000;
 
-/// One SQLite file: one writer (serialised, so a transaction never interleaves with
-/// another request's statements) and a few readers.
-#[derive(Clone)]
-pub struct LiteStore {
-    writer: Arc<AsyncMutex<Connection>>,
-    readers: Arc<Mutex<Vec<Connection>>>,
-    permits: Arc<Semaphore>,
-    path: PathBuf,
+/// Microseconds since the first use; the deadline clock of every connection.
+fn now_micros() -> u64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_micros() as u64 + 1
 }
 
-fn open(path: &Path) -> Result<Connection, DbError> {
-    let c = Connection::open(path)?;
-    c.busy_timeout(BUSY_TIMEOUT)?;
-    c.pragma_update(None, "journal_mode", "WAL")?;
-    c.pragma_update(None, "foreign_keys", "ON")?;
-    c.pragma_update(None, "synchronous", "NORMAL")?;
-    c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    Ok(c)
+/// A connection with a statement deadline (0 = none) watched by its progress handler.
+pub(crate) struct LiteConn {
+    conn: Connection,
+    deadline: Arc<AtomicU64>,
+}
+
+impl LiteConn {
+    fn open(path: &Path) -> Result<LiteConn, DbError> {
+        let c = Connection::open(path)?;
+        c.busy_timeout(BUSY_TIMEOUT)?;
+        c.pragma_update(None, "journal_mode", "WAL")?;
+        c.pragma_update(None, "foreign_keys", "ON")?;
+        c.pragma_update(None, "synchronous", "NORMAL")?;
+        c.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        let deadline = Arc::new(AtomicU64::new(0));
+        let watched = deadline.clone();
+        c.progress_handler(
+            PROGRESS_OPS,
+            Some(move || {
+                let d = watched.load(Ordering::Relaxed);
+                d != 0 && now_micros() > d
+            }),
+        );
+        Ok(LiteConn { conn: c, deadline })
+    }
+
+    /// Runs `f` with a deadline of `timeout` from now (`None`: unbounded).
+    pub(crate) fn run<T>(
+        &self,
+        timeout: Option<Duration>,
+        f: impl FnOnce(&Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let d = timeout.map_or(0, |t| now_micros() + t.as_micros() as u64);
+        self.deadline.store(d, Ordering::Relaxed);
+        let res = f(&self.conn);
+        self.deadline.store(0, Ordering::Relaxed);
+        res
+    }
+
+    pub(crate) fn in_transaction(&self) -> bool {
+        !self.conn.is_autocommit()
+    }
+}
+
+/// Exclusive use of the writer. Dropped inside an open transaction (a cancelled
+/// request, a lost blocking task), it rolls back first, so the next user of the
+/// writer never runs inside someone else's transaction.
+pub(crate) struct WriterGuard(OwnedMutexGuard<LiteConn>);
+
+impl WriterGuard {
+    pub(crate) fn conn(&self) -> &LiteConn {
+        &self.0
+    }
+}
+
+impl Drop for WriterGuard {
+    fn drop(&mut self) {
+        if self.0.in_transaction() {
+            let _ = self.0.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct LiteStore {
+    writer: Arc<AsyncMutex<LiteConn>>,
+    readers: Arc<Mutex<Vec<LiteConn>>>,
+    permits: Arc<Semaphore>,
+    path: PathBuf,
+    timeout: Option<Duration>,
 }
 
 impl LiteStore {
-    pub fn open(path: &Path) -> Result<LiteStore, DbError> {
+    pub fn open(path: &Path, opts: StoreOptions) -> Result<LiteStore, DbError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| DbError::Other(format!("create {}: {e}", dir.display())))?;
         }
-        let writer = open(path)?;
+        let writer = LiteConn::open(path)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
-            readers.push(open(path)?);
+            readers.push(LiteConn::open(path)?);
         }
         Ok(LiteStore {
             writer: Arc::new(AsyncMutex::new(writer)),
             readers: Arc::new(Mutex::new(readers)),
             permits: Arc::new(Semaphore::new(READERS)),
             path: path.to_path_buf(),
+            timeout: opts.statement_timeout,
         })
     }
 
@@ -57,35 +128,76 @@ impl LiteStore {
         &self.path
     }
 
-    /// Runs `f` on a reader connection.
-    pub(crate) async fn read<T>(
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// Runs `f` on a reader connection, on the blocking pool.
+    pub(crate) async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, DbError>,
+        f: impl FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, DbError> {
         let _permit = self
             .permits
             .acquire()
             .await
-            .map_err(|_| DbError::Other("store closed".into()))?;
-        let conn = {
-            let mut pool = self
-                .readers
-                .lock()
-                .map_err(|_| DbError::Other("reader pool poisoned".into()))?;
-            pool.pop()
-        };
+            .map_err(|_| DbError::Unavailable("store closed".into()))?;
+        let conn = self
+            .readers
+            .lock()
+            .map_err(|_| DbError::Other("reader pool poisoned".into()))?
+            .pop();
         let Some(conn) = conn else {
             return Err(DbError::Other("no reader connection".into()));
         };
-        let res = f(&conn);
+        let timeout = self.timeout;
+        let joined = tokio::task::spawn_blocking(move || {
+            let r = conn.run(timeout, f);
+            (conn, r)
+        })
+        .await;
+        let (conn, res) = match joined {
+            Ok(pair) => pair,
+            // The task panicked and took its connection along: open a replacement so
+            // the pool keeps its size.
+            Err(e) => (LiteConn::open(&self.path)?, Err(DbError::Other(e.to_string()))),
+        };
         if let Ok(mut pool) = self.readers.lock() {
             pool.push(conn);
         }
         res
     }
 
-    pub(crate) async fn writer(&self) -> OwnedMutexGuard<Connection> {
-        self.writer.clone().lock_owned().await
+    pub(crate) async fn writer(&self) -> WriterGuard {
+        WriterGuard(self.writer.clone().lock_owned().await)
+    }
+
+    /// Runs `f` on the writer (outside any request transaction), on the blocking pool.
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        timeout: Option<Duration>,
+        f: impl FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        let guard = self.writer().await;
+        on_writer(guard, timeout, f).await.1
+    }
+}
+
+/// Runs `f` on a held writer on the blocking pool and hands the writer back (or
+/// `None` when the task was lost; the guard then rolled back on drop).
+pub(crate) async fn on_writer<T: Send + 'static>(
+    guard: WriterGuard,
+    timeout: Option<Duration>,
+    f: impl FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+) -> (Option<WriterGuard>, Result<T, DbError>) {
+    let joined = tokio::task::spawn_blocking(move || {
+        let r = guard.conn().run(timeout, f);
+        (guard, r)
+    })
+    .await;
+    match joined {
+        Ok((g, r)) => (Some(g), r),
+        Err(e) => (None, Err(DbError::Other(e.to_string()))),
     }
 }
 
@@ -96,7 +208,7 @@ fn bind_value(p: &Param) -> ToSqlOutput<'_> {
         Param::Int(i) => ToSqlOutput::Owned(LiteValue::Integer(*i)),
         Param::Float(f) => ToSqlOutput::Owned(LiteValue::Real(*f)),
         Param::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
-        // Lists are expanded into one placeholder per item by the builder on SQLite.
+        // Lists are never bound on SQLite: the builder expands them or binds JSON.
         Param::TextList(v) => ToSqlOutput::Owned(LiteValue::Text(v.join(","))),
     }
 }
@@ -135,4 +247,63 @@ pub(crate) fn execute(c: &Connection, sql: &Sql) -> Result<u64, DbError> {
         stmt.raw_bind_parameter(i + 1, bind_value(p))?;
     }
     Ok(stmt.raw_execute()? as u64)
+}
+
+pub(crate) fn batch(c: &Connection, stmts: &[String]) -> Result<(), DbError> {
+    for s in stmts {
+        c.execute_batch(s)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn runaway_statements_are_cancelled() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = StoreOptions {
+            statement_timeout: Some(Duration::from_millis(200)),
+            ..StoreOptions::default()
+        };
+        let s = LiteStore::open(&dir.path().join("t.db"), opts).unwrap();
+        // An endless recursive CTE: only the deadline can stop it.
+        let q = Sql {
+            text: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c".into(),
+            params: vec![],
+        };
+        let started = Instant::now();
+        let err = s.read(move |c| query(c, &q)).await.unwrap_err();
+        assert!(matches!(err, DbError::Timeout), "{err:?}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+        // The connection is usable afterwards.
+        let ok = Sql {
+            text: "SELECT 1".into(),
+            params: vec![],
+        };
+        assert_eq!(s.read(move |c| query(c, &ok)).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_dropped_writer_guard_rolls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = LiteStore::open(&dir.path().join("t.db"), StoreOptions::default()).unwrap();
+        s.write(None, |c| batch(c, &["CREATE TABLE t (a INTEGER)".into()]))
+            .await
+            .unwrap();
+        {
+            let g = s.writer().await;
+            g.conn()
+                .conn
+                .execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (1)")
+                .unwrap();
+        }
+        let q = Sql {
+            text: "SELECT count(*) FROM t".into(),
+            params: vec![],
+        };
+        let rows = s.write(None, move |c| query(c, &q)).await.unwrap();
+        assert_eq!(rows[0][0], Cell::Int(0), "the abandoned insert was rolled back");
+    }
 }

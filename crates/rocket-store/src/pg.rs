@@ -6,6 +6,7 @@ use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::NoTls;
 
 use crate::error::DbError;
+use crate::options::StoreOptions;
 use crate::row::{Cell, Row};
 
 /// Where a Postgres server is; the database name is chosen per store.
@@ -19,13 +20,23 @@ pub struct PgConnect {
 
 impl PgConnect {
     pub fn config(&self, dbname: &str) -> tokio_postgres::Config {
+        self.config_with(dbname, None)
+    }
+
+    /// Connection settings; `statement_timeout` bounds every statement of the
+    /// connection (a runaway query is cancelled with SQLSTATE 57014).
+    fn config_with(&self, dbname: &str, statement_timeout: Option<Duration>) -> tokio_postgres::Config {
         let mut c = tokio_postgres::Config::new();
+        // Text output of timestamps is converted to RFC 3339 UTC; pin the zone.
+        let mut options = String::from("-c TimeZone=UTC");
+        if let Some(t) = statement_timeout {
+            options.push_str(&format!(" -c statement_timeout={}", t.as_millis().max(1)));
+        }
         c.host(&self.host)
             .port(self.port)
             .user(&self.user)
             .dbname(dbname)
-            // Text output of timestamps is converted to RFC 3339 UTC; pin the zone.
-            .options("-c TimeZone=UTC")
+            .options(&options)
             .connect_timeout(Duration::from_secs(5));
         if !self.password.is_empty() {
             c.password(&self.password);
@@ -40,9 +51,16 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    pub fn connect(conn: &PgConnect, dbname: &str, pool_size: usize) -> Result<PgStore, DbError> {
+    /// A pool that opens connections on demand and closes the ones idle longer than
+    /// `opts.idle`, so an app nobody uses holds no connection.
+    pub fn connect(
+        conn: &PgConnect,
+        dbname: &str,
+        pool_size: usize,
+        opts: StoreOptions,
+    ) -> Result<PgStore, DbError> {
         let mgr = Manager::from_config(
-            conn.config(dbname),
+            conn.config_with(dbname, opts.statement_timeout),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -50,11 +68,12 @@ impl PgStore {
         );
         let pool = Pool::builder(mgr)
             .max_size(pool_size.max(1))
-            .wait_timeout(Some(Duration::from_secs(30)))
+            .wait_timeout(Some(opts.pool_wait))
             .create_timeout(Some(Duration::from_secs(5)))
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(|e| DbError::Other(format!("pool: {e}")))?;
+        spawn_reaper(&pool, opts.idle);
         Ok(PgStore { pool })
     }
 
@@ -64,6 +83,33 @@ impl PgStore {
 
     pub fn close(&self) {
         self.pool.close();
+    }
+}
+
+/// Closes connections unused for `idle`, checking a few times per period; ends with
+/// the pool.
+fn spawn_reaper(pool: &Pool, idle: Duration) {
+    let Ok(rt) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let weak = pool.weak();
+    let every = (idle / 4).max(Duration::from_millis(50));
+    rt.spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            let Some(pool) = weak.upgrade() else { return };
+            if pool.is_closed() {
+                return;
+            }
+            pool.retain(|_, m| m.last_used() < idle);
+        }
+    });
+}
+
+impl PgStore {
+    /// Open connections (idle and in use).
+    pub fn size(&self) -> usize {
+        self.pool.status().size
     }
 }
 

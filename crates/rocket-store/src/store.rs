@@ -1,10 +1,10 @@
+use std::time::Duration;
+
 use deadpool_postgres::Object;
 use rocket_sql::{Dialect, Sql};
-use rusqlite::Connection;
-use tokio::sync::OwnedMutexGuard;
 
 use crate::error::DbError;
-use crate::lite::{self, LiteStore};
+use crate::lite::{self, LiteStore, WriterGuard};
 use crate::pg::{self, PgStore};
 use crate::row::Row;
 
@@ -26,7 +26,10 @@ impl Store {
     pub async fn query(&self, sql: &Sql) -> Result<Vec<Row>, DbError> {
         match self {
             Store::Pg(p) => pg::query(&p.client().await?, sql).await,
-            Store::Lite(l) => l.read(|c| lite::query(c, sql)).await,
+            Store::Lite(l) => {
+                let sql = sql.clone();
+                l.read(move |c| lite::query(c, &sql)).await
+            }
         }
     }
 
@@ -35,7 +38,8 @@ impl Store {
         match self {
             Store::Pg(p) => pg::query_pair(&p.client().await?, a, b).await,
             Store::Lite(l) => {
-                l.read(|c| Ok((lite::query(c, a)?, lite::query(c, b)?)))
+                let (a, b) = (a.clone(), b.clone());
+                l.read(move |c| Ok((lite::query(c, &a)?, lite::query(c, &b)?)))
                     .await
             }
         }
@@ -46,34 +50,38 @@ impl Store {
     pub async fn query_write(&self, sql: &Sql) -> Result<Vec<Row>, DbError> {
         match self {
             Store::Pg(p) => pg::query(&p.client().await?, sql).await,
-            Store::Lite(l) => lite::query(&*l.writer().await, sql),
+            Store::Lite(l) => {
+                let sql = sql.clone();
+                l.write(l.timeout(), move |c| lite::query(c, &sql)).await
+            }
         }
     }
 
-    /// A write outside any request transaction (DDL helpers, system rows).
+    /// A write outside any request transaction (system rows).
     pub async fn execute(&self, sql: &Sql) -> Result<u64, DbError> {
         match self {
             Store::Pg(p) => pg::execute(&p.client().await?, sql).await,
-            Store::Lite(l) => lite::execute(&*l.writer().await, sql),
+            Store::Lite(l) => {
+                let sql = sql.clone();
+                l.write(l.timeout(), move |c| lite::execute(c, &sql)).await
+            }
         }
     }
 
-    /// Runs parameterless statements (DDL) in order, outside a transaction.
+    /// Runs parameterless statements (DDL) in order, outside a transaction and
+    /// without a statement timeout.
     pub async fn batch(&self, stmts: &[String]) -> Result<(), DbError> {
         match self {
             Store::Pg(p) => {
                 let c = p.client().await?;
-                for s in stmts {
-                    c.batch_execute(s).await?;
-                }
-                Ok(())
+                c.batch_execute("SET statement_timeout = 0").await?;
+                let res = pg_batch(&c, stmts).await;
+                c.batch_execute("RESET statement_timeout").await?;
+                res
             }
             Store::Lite(l) => {
-                let c = l.writer().await;
-                for s in stmts {
-                    c.execute_batch(s)?;
-                }
-                Ok(())
+                let stmts = stmts.to_vec();
+                l.write(None, move |c| lite::batch(c, &stmts)).await
             }
         }
     }
@@ -84,15 +92,12 @@ impl Store {
         match self {
             Store::Pg(p) => {
                 let c = p.client().await?;
-                c.batch_execute("SELECT pg_advisory_lock(7262070)").await?;
-                let mut res: Result<(), DbError> = Ok(());
-                for s in stmts {
-                    if let Err(e) = c.batch_execute(s).await {
-                        res = Err(e.into());
-                        break;
-                    }
-                }
-                let unlocked = c.batch_execute("SELECT pg_advisory_unlock(7262070)").await;
+                c.batch_execute("SET statement_timeout = 0; SELECT pg_advisory_lock(7262070)")
+                    .await?;
+                let res = pg_batch(&c, stmts).await;
+                let unlocked = c
+                    .batch_execute("SELECT pg_advisory_unlock(7262070); RESET statement_timeout")
+                    .await;
                 res?;
                 Ok(unlocked?)
             }
@@ -108,9 +113,17 @@ impl Store {
                 Ok(Tx::Pg(Box::new(PgTx { client: Some(c) })))
             }
             Store::Lite(l) => {
-                let c = l.writer().await;
-                c.execute_batch("BEGIN IMMEDIATE")?;
-                Ok(Tx::Lite(LiteTx { conn: Some(c) }))
+                let g = l.writer().await;
+                let (g, res) = lite::on_writer(g, l.timeout(), |c| {
+                    c.execute_batch("BEGIN IMMEDIATE")?;
+                    Ok(())
+                })
+                .await;
+                res?;
+                Ok(Tx::Lite(LiteTx {
+                    conn: g,
+                    timeout: l.timeout(),
+                }))
             }
         }
     }
@@ -120,6 +133,13 @@ impl Store {
             p.close();
         }
     }
+}
+
+async fn pg_batch(c: &Object, stmts: &[String]) -> Result<(), DbError> {
+    for s in stmts {
+        c.batch_execute(s).await?;
+    }
+    Ok(())
 }
 
 /// A request transaction: one connection held from BEGIN to COMMIT. Dropping it
@@ -134,7 +154,21 @@ pub struct PgTx {
 }
 
 pub struct LiteTx {
-    conn: Option<OwnedMutexGuard<Connection>>,
+    conn: Option<WriterGuard>,
+    timeout: Option<Duration>,
+}
+
+impl LiteTx {
+    /// Runs `f` on the held writer; a lost task leaves the transaction finished.
+    async fn run<T: Send + 'static>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        let g = self.conn.take().ok_or_else(Tx::gone)?;
+        let (g, res) = lite::on_writer(g, self.timeout, f).await;
+        self.conn = g;
+        res
+    }
 }
 
 impl Tx {
@@ -152,14 +186,48 @@ impl Tx {
     pub async fn query(&mut self, sql: &Sql) -> Result<Vec<Row>, DbError> {
         match self {
             Tx::Pg(t) => pg::query(t.client.as_ref().ok_or_else(Self::gone)?, sql).await,
-            Tx::Lite(t) => lite::query(t.conn.as_ref().ok_or_else(Self::gone)?, sql),
+            Tx::Lite(t) => {
+                let sql = sql.clone();
+                t.run(move |c| lite::query(c, &sql)).await
+            }
         }
     }
 
     pub async fn execute(&mut self, sql: &Sql) -> Result<u64, DbError> {
         match self {
             Tx::Pg(t) => pg::execute(t.client.as_ref().ok_or_else(Self::gone)?, sql).await,
-            Tx::Lite(t) => lite::execute(t.conn.as_ref().ok_or_else(Self::gone)?, sql),
+            Tx::Lite(t) => {
+                let sql = sql.clone();
+                t.run(move |c| lite::execute(c, &sql)).await
+            }
+        }
+    }
+
+    /// Parameterless statements (DDL) inside the transaction.
+    pub async fn batch(&mut self, stmts: &[String]) -> Result<(), DbError> {
+        match self {
+            Tx::Pg(t) => pg_batch(t.client.as_ref().ok_or_else(Self::gone)?, stmts).await,
+            Tx::Lite(t) => {
+                let stmts = stmts.to_vec();
+                t.run(move |c| lite::batch(c, &stmts)).await
+            }
+        }
+    }
+
+    /// Lifts the statement timeout for the rest of this transaction: migrations
+    /// (an index over a large table) may rightly take long.
+    pub async fn unbounded(&mut self) -> Result<(), DbError> {
+        match self {
+            Tx::Pg(t) => Ok(t
+                .client
+                .as_ref()
+                .ok_or_else(Self::gone)?
+                .batch_execute("SET LOCAL statement_timeout = 0")
+                .await?),
+            Tx::Lite(t) => {
+                t.timeout = None;
+                Ok(())
+            }
         }
     }
 
@@ -177,11 +245,10 @@ impl Tx {
                 }
             }
             Tx::Lite(t) => {
-                let c = t.conn.take().ok_or_else(Self::gone)?;
-                if let Err(e) = c.execute_batch("COMMIT") {
-                    let _ = c.execute_batch("ROLLBACK");
-                    return Err(e.into());
-                }
+                // A failed COMMIT leaves the transaction open; the writer guard rolls
+                // it back when dropped.
+                t.run(|c| Ok(c.execute_batch("COMMIT")?)).await?;
+                t.conn.take();
                 Ok(())
             }
         }
@@ -202,10 +269,24 @@ impl Drop for PgTx {
     }
 }
 
-impl Drop for LiteTx {
-    fn drop(&mut self) {
-        if let Some(c) = self.conn.take() {
-            let _ = c.execute_batch("ROLLBACK");
+/// Where statements run: directly on the store, or inside a transaction.
+pub enum Exec<'a> {
+    Store(&'a Store),
+    Tx(&'a mut Tx),
+}
+
+impl Exec<'_> {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Exec::Store(s) => s.dialect(),
+            Exec::Tx(t) => t.dialect(),
+        }
+    }
+
+    pub async fn query(&mut self, sql: &Sql) -> Result<Vec<Row>, DbError> {
+        match self {
+            Exec::Store(s) => s.query(sql).await,
+            Exec::Tx(t) => t.query(sql).await,
         }
     }
 }

@@ -16,30 +16,15 @@ use write::*;
 use std::collections::{HashMap, HashSet};
 
 use rocket_meta::{Entity, Field, FieldType, OnDelete, RelationKind, Resolved, Schema, WriteMode};
-use rocket_sql::{Cond, Select, SqlValue, Write};
-use rocket_store::{Cell, DbError, Dialect, Param, Row, Sql, Store, Tx};
+use rocket_sql::{Cond, PerGroup, Select, SqlValue, Write};
+use rocket_store::{Cell, DbError, Dialect, Exec, Param, Row, Sql, Store, Tx};
 use serde_json::{json, Map, Value};
 
 use crate::error::{ApiError, ApiResult, Detail};
 use crate::listquery::ListQuery;
 use crate::permissions::Access;
 use crate::slug;
-use crate::values::{key_param, render, text_form, to_param};
-
-/// Where statements run: directly on the store, or inside a request transaction.
-pub enum Exec<'a> {
-    Store(&'a Store),
-    Tx(&'a mut Tx),
-}
-
-impl Exec<'_> {
-    async fn query(&mut self, sql: &Sql) -> Result<Vec<Row>, DbError> {
-        match self {
-            Exec::Store(s) => s.query(sql).await,
-            Exec::Tx(t) => t.query(sql).await,
-        }
-    }
-}
+use crate::values::{key_param, render, text_form, to_param, Mismatch};
 
 /// Columns read for a record: declared fields, then `deleted_at` when it is extra.
 fn record_columns(e: &Entity, with_deleted: bool) -> Vec<String> {

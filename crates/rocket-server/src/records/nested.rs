@@ -17,7 +17,7 @@ pub(super) fn child_values<'a>(
         let Some(f) = t.field(k) else { continue };
         match to_param(v, f.kind, d) {
             Ok(p) => out.push((f.name.as_str(), f.kind, p)),
-            Err(_) => details.push(type_detail(&format!("{key}[{index}].{}", f.name), f)),
+            Err(m) => details.push(type_detail(&format!("{key}[{index}].{}", f.name), f, m)),
         }
     }
     if details.is_empty() {

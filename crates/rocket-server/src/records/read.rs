@@ -7,14 +7,52 @@ pub struct Listed {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    pub truncated: Truncated,
 }
 
 impl Listed {
     pub fn into_json(self) -> Value {
-        json!({
-            "data": self.data,
-            "meta": {"page": self.page, "per_page": self.per_page, "total": self.total},
-        })
+        let mut meta = json!({"page": self.page, "per_page": self.per_page, "total": self.total});
+        if let Some(t) = self.truncated.to_json() {
+            meta["truncated_includes"] = t;
+        }
+        json!({"data": self.data, "meta": meta})
+    }
+}
+
+/// Include tokens that had more related rows for some parent than the include limit
+/// allows, with that limit (docs/api.md "Include limits").
+#[derive(Debug, Default)]
+pub struct Truncated {
+    limit: usize,
+    tokens: Vec<String>,
+}
+
+impl Truncated {
+    fn new(limit: usize) -> Truncated {
+        Truncated {
+            limit,
+            tokens: Vec::new(),
+        }
+    }
+
+    fn mark(&mut self, token: &str) {
+        if !self.tokens.iter().any(|t| t == token) {
+            self.tokens.push(token.to_string());
+        }
+    }
+
+    /// `{"<token>": <limit>, …}`, or `None` when nothing was cut.
+    pub fn to_json(&self) -> Option<Value> {
+        if self.tokens.is_empty() {
+            return None;
+        }
+        Some(Value::Object(
+            self.tokens
+                .iter()
+                .map(|t| (t.clone(), Value::from(self.limit)))
+                .collect(),
+        ))
     }
 }
 
@@ -24,6 +62,7 @@ pub async fn list(
     e: &Entity,
     mut q: ListQuery,
     extra: Vec<Cond>,
+    include_rows: usize,
 ) -> ApiResult<Listed> {
     let d = store.dialect();
     q.conds.extend(extra);
@@ -34,6 +73,7 @@ pub async fn list(
         order: q.order,
         limit: Some(q.per_page),
         offset: Some((q.page - 1).saturating_mul(q.per_page)),
+        per_group: None,
     };
     let (rows, count) = store
         .query_pair(&select.to_sql(d), &select.count_sql(d))
@@ -47,14 +87,15 @@ pub async fn list(
     // Key strings are only needed to attach includes; skip them on the plain list path.
     let keys = KeyCols::of(e, if q.include.is_empty() { &[] } else { &rows });
     let mut data: Vec<Map<String, Value>> = rows.into_iter().map(|r| render_row(e, r, d)).collect();
+    let mut truncated = Truncated::new(include_rows);
     load_includes(
         &mut Exec::Store(store),
-        d,
         access,
         e,
         &keys,
         &mut data,
         &q.include,
+        &mut truncated,
     )
     .await?;
     Ok(Listed {
@@ -62,6 +103,7 @@ pub async fn list(
         total,
         page: q.page,
         per_page: q.per_page,
+        truncated,
     })
 }
 
@@ -80,7 +122,8 @@ pub async fn get(
     id: &str,
     include: &[String],
     extra: &[Cond],
-) -> ApiResult<Map<String, Value>> {
+    include_rows: usize,
+) -> ApiResult<(Map<String, Value>, Truncated)> {
     let d = store.dialect();
     let schema = access.schema;
     let mut exec = Exec::Store(store);
@@ -95,8 +138,9 @@ pub async fn get(
         .collect();
     let keys = KeyCols::of(e, if known.is_empty() { &[] } else { &rows });
     let mut data: Vec<Map<String, Value>> = rows.into_iter().map(|r| render_row(e, r, d)).collect();
-    load_includes(&mut exec, d, access, e, &keys, &mut data, &known).await?;
-    data.pop().ok_or_else(|| not_found(e, id))
+    let mut truncated = Truncated::new(include_rows);
+    load_includes(&mut exec, access, e, &keys, &mut data, &known, &mut truncated).await?;
+    Ok((data.pop().ok_or_else(|| not_found(e, id))?, truncated))
 }
 
 /// String forms of every column of the parent rows, for include key matching.
@@ -142,15 +186,17 @@ pub(super) fn in_cond(col: &str, kind: FieldType, keys: &[String]) -> Cond {
     }
 }
 
-/// Reads related rows of `target` whose `col` is among `keys`, keyed by that column.
+/// Reads related rows of `target` whose `col` is among `keys`, keyed by that column;
+/// with `per_key`, at most that many rows per key value.
 pub(super) async fn related(
     exec: &mut Exec<'_>,
-    d: Dialect,
     target: &Entity,
     col: &str,
     keys: &[String],
     filters: &[Cond],
+    per_key: Option<i64>,
 ) -> ApiResult<Vec<(Option<String>, Map<String, Value>)>> {
+    let d = exec.dialect();
     let Some(f) = target.field(col) else {
         return Ok(Vec::new());
     };
@@ -163,6 +209,11 @@ pub(super) async fn related(
                 .chain(filters.iter().cloned())
                 .collect(),
         ),
+        per_group: per_key.map(|limit| PerGroup {
+            col: col.to_string(),
+            order: target.pk_name().to_string(),
+            limit,
+        }),
         ..Default::default()
     }
     .to_sql(d);
@@ -185,16 +236,20 @@ pub(super) async fn related(
 /// many-to-many), never a query per row (spec 04 §5).
 pub(super) async fn load_includes(
     exec: &mut Exec<'_>,
-    d: Dialect,
     access: &Access<'_>,
     e: &Entity,
     keys: &KeyCols,
     data: &mut [Map<String, Value>],
     tokens: &[String],
+    truncated: &mut Truncated,
 ) -> ApiResult<()> {
     if data.is_empty() {
         return Ok(());
     }
+    let d = exec.dialect();
+    // One row more than the limit tells whether a parent has more.
+    let limit = truncated.limit;
+    let fetch = Some(limit as i64 + 1);
     let schema = access.schema;
     for token in tokens {
         let Some(Resolved {
@@ -227,6 +282,11 @@ pub(super) async fn load_includes(
                         table: r.join_table.clone(),
                         columns: vec![r.source_join_key.clone(), r.target_join_key.clone()],
                         conds: vec![in_cond(&r.source_join_key, sk_kind, &ids)],
+                        per_group: Some(PerGroup {
+                            col: r.source_join_key.clone(),
+                            order: r.target_join_key.clone(),
+                            limit: limit as i64 + 1,
+                        }),
                         ..Default::default()
                     }
                     .to_sql(d);
@@ -243,7 +303,8 @@ pub(super) async fn load_includes(
                         let tids: Vec<Option<String>> =
                             pairs.iter().map(|p| Some(p.1.clone())).collect();
                         for (k, rec) in
-                            related(exec, d, tgt, tgt.pk_name(), &distinct(&tids), &filters).await?
+                            related(exec, tgt, tgt.pk_name(), &distinct(&tids), &filters, None)
+                                .await?
                         {
                             if let Some(k) = k {
                                 by_id.insert(k, rec);
@@ -251,19 +312,28 @@ pub(super) async fn load_includes(
                         }
                     }
                     for (row, pk) in data.iter_mut().zip(parent_keys) {
-                        let items: Vec<Value> = match pk {
+                        let linked: Vec<&String> = match pk {
                             Some(pk) => pairs
                                 .iter()
                                 .filter(|(s, _)| s == pk)
-                                .filter_map(|(_, t)| by_id.get(t).cloned().map(Value::Object))
+                                .map(|(_, t)| t)
                                 .collect(),
                             None => Vec::new(),
                         };
+                        if linked.len() > limit {
+                            truncated.mark(token);
+                        }
+                        let items: Vec<Value> = linked
+                            .into_iter()
+                            .take(limit)
+                            .filter_map(|t| by_id.get(t).cloned().map(Value::Object))
+                            .collect();
                         row.insert(token.clone(), Value::Array(items));
                     }
                 }
                 kind => {
-                    let children = related(exec, d, tgt, &r.target_key, &ids, &filters).await?;
+                    let children =
+                        related(exec, tgt, &r.target_key, &ids, &filters, fetch).await?;
                     let mut groups: HashMap<&str, Vec<&Map<String, Value>>> = HashMap::new();
                     for (k, rec) in &children {
                         if let Some(k) = k {
@@ -271,7 +341,17 @@ pub(super) async fn load_includes(
                         }
                     }
                     for (row, pk) in data.iter_mut().zip(parent_keys) {
-                        let found = pk.as_deref().and_then(|k| groups.get(k));
+                        let found = pk.as_deref().and_then(|k| groups.get_mut(k));
+                        // A one-to-one include shows the first child only (spec 04 §5.1).
+                        if kind != RelationKind::OneToOne
+                            && found.as_ref().is_some_and(|g| g.len() > limit)
+                        {
+                            truncated.mark(token);
+                        }
+                        let found = found.map(|g| {
+                            g.truncate(limit);
+                            &*g
+                        });
                         let v = if kind == RelationKind::OneToOne {
                             found
                                 .and_then(|g| g.first())
@@ -299,7 +379,7 @@ pub(super) async fn load_includes(
             if vals.is_empty() {
                 continue;
             }
-            let parents = related(exec, d, src, &r.source_key, &vals, &filters).await?;
+            let parents = related(exec, src, &r.source_key, &vals, &filters, None).await?;
             let by_key: HashMap<&str, &Map<String, Value>> = parents
                 .iter()
                 .filter_map(|(k, m)| k.as_deref().map(|k| (k, m)))

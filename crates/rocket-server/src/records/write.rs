@@ -131,9 +131,9 @@ pub(super) fn validate<'b>(
         let Some(f) = e.field(k) else { continue };
         match to_param(v, f.kind, d) {
             Ok(p) => params.push((f.name.as_str(), f.kind, p)),
-            Err(_) => {
+            Err(m) => {
                 if !details.iter().any(|x| x.field == f.name) {
-                    details.push(type_detail(&f.name, f));
+                    details.push(type_detail(&f.name, f, m));
                 }
             }
         }
@@ -145,12 +145,12 @@ pub(super) fn validate<'b>(
     }
 }
 
-pub(super) fn type_detail(path: &str, f: &Field) -> Detail {
-    Detail::new(
-        path,
-        "type",
-        format!("{} must be {}", f.name, f.kind.describe()),
-    )
+pub(super) fn type_detail(path: &str, f: &Field, m: Mismatch) -> Detail {
+    let message = match m {
+        Mismatch::Type => format!("{} must be {}", f.name, f.kind.describe()),
+        Mismatch::Nul => format!("{} must not contain NUL characters", f.name),
+    };
+    Detail::new(path, "type", message)
 }
 
 /// Column values of an INSERT for `e` (spec 04 §6.5). Returns them and the

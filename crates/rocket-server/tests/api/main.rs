@@ -10,6 +10,7 @@ mod invites;
 mod metadata;
 mod platform;
 mod records;
+mod security;
 
 mod cascades;
 mod filters;

@@ -38,11 +38,28 @@ macro_rules! both {
     )*};
 }
 
-fn env(k: &str, d: &str) -> String {
+/// [`both!`] with a configuration tweak `fn(&mut Config)` defined beside the tests.
+#[macro_export]
+macro_rules! both_with {
+    ($tweak:ident; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::common::run_with($crate::common::Db::Sqlite, super::$tweak, super::$name).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::common::run_with($crate::common::Db::Postgres, super::$tweak, super::$name).await;
+            }
+        }
+    )*};
+}
+
+pub fn env(k: &str, d: &str) -> String {
     std::env::var(k).unwrap_or_else(|_| d.to_string())
 }
 
-fn rand_suffix() -> String {
+pub fn rand_suffix() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..10].to_string()
 }
 
@@ -58,7 +75,7 @@ pub fn pg_config(data_dir: &std::path::Path) -> Config {
     c.database.host = env("ROCKET_TEST_PG_HOST", "127.0.0.1");
     c.database.port = env("ROCKET_TEST_PG_PORT", "5432").parse().unwrap_or(5432);
     c.database.user = env("ROCKET_TEST_PG_USER", "postgres");
-    c.database.password = env("ROCKET_TEST_PG_PASSWORD", "");
+    c.database.password = rocket_server::config::Secret::new(env("ROCKET_TEST_PG_PASSWORD", ""));
     c.database.name = mgmt_name().to_string();
     c.database.data_dir = Some(data_dir.display().to_string());
     c.database.pool_size = 4;
@@ -122,8 +139,66 @@ pub async fn start(config: Config, dir: tempfile::TempDir) -> Running {
 }
 
 pub async fn start_db(db: Db) -> Option<Running> {
+    start_db_with(db, |_| {}).await
+}
+
+/// True when Postgres tests should run; panics under `CI` when Postgres is missing.
+pub async fn pg_available() -> bool {
+    if pg_reachable().await {
+        return true;
+    }
+    if std::env::var("CI").is_ok() {
+        panic!("CI is set but Postgres is unreachable: Postgres tests must not be skipped");
+    }
+    eprintln!("skipping Postgres test: no server on 127.0.0.1:5432 (set CI=1 to make this fatal)");
+    false
+}
+
+/// The configuration a test server of this dialect starts with.
+pub fn config_for(db: Db, dir: &std::path::Path) -> Config {
+    match db {
+        Db::Sqlite => sqlite_config(dir),
+        Db::Postgres => pg_config(dir),
+    }
+}
+
+/// Runs administrative SQL on the `postgres` database as the test superuser, on a
+/// thread of its own, so it also works from `Drop` during a panic.
+pub fn pg_admin_sync(sqls: Vec<String>) {
+    let handle = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let mut cfg = tokio_postgres::Config::new();
+            cfg.host(env("ROCKET_TEST_PG_HOST", "127.0.0.1"))
+                .port(env("ROCKET_TEST_PG_PORT", "5432").parse().unwrap_or(5432))
+                .user(env("ROCKET_TEST_PG_USER", "postgres"))
+                .dbname("postgres");
+            let pw = env("ROCKET_TEST_PG_PASSWORD", "");
+            if !pw.is_empty() {
+                cfg.password(&pw);
+            }
+            let Ok((client, conn)) = cfg.connect(tokio_postgres::NoTls).await else {
+                return;
+            };
+            let h = tokio::spawn(conn);
+            for sql in sqls {
+                if let Err(e) = client.batch_execute(&sql).await {
+                    eprintln!("cleanup {sql}: {e}");
+                }
+            }
+            drop(client);
+            let _ = h.await;
+        });
+    });
+    let _ = handle.join();
+}
+
+pub async fn start_db_with(db: Db, tweak: impl FnOnce(&mut Config)) -> Option<Running> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = match db {
+    let mut config = match db {
         Db::Sqlite => sqlite_config(dir.path()),
         Db::Postgres => {
             if !pg_reachable().await {
@@ -138,6 +213,7 @@ pub async fn start_db(db: Db) -> Option<Running> {
             pg_config(dir.path())
         }
     };
+    tweak(&mut config);
     Some(start(config, dir).await)
 }
 
@@ -147,7 +223,16 @@ where
     F: FnOnce(T) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Some(server) = start_db(db).await else {
+    run_with(db, |_| {}, body).await
+}
+
+/// [`run`] with a configuration change (short timeouts, small limits).
+pub async fn run_with<F, Fut>(db: Db, tweak: impl FnOnce(&mut Config), body: F)
+where
+    F: FnOnce(T) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(server) = start_db_with(db, tweak).await else {
         return;
     };
     let http = Client::new();

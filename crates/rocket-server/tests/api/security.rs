@@ -1,0 +1,652 @@
+//! Regression tests for the hostile probe of issue 7 (docs/security.md): each test
+//! names the finding it covers and runs on both dialects.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use rocket_server::config::Secret;
+use rocket_server::{Config, Server};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::common::{self, Db, T};
+use crate::{both, both_with};
+
+fn sign(secret: &[u8], claims: Value) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let h = e.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let p = e.encode(claims.to_string());
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+    mac.update(format!("{h}.{p}").as_bytes());
+    format!("{h}.{p}.{}", e.encode(mac.finalize().into_bytes()))
+}
+
+fn far_future() -> i64 {
+    chrono::Utc::now().timestamp() + 3600
+}
+
+/// Finding 1: the published sample secret signs nothing.
+async fn default_secrets_forge_nothing(t: T) {
+    for secret in ["changeme-platform-secret", "changeme-secret"] {
+        let forged = sign(
+            secret.as_bytes(),
+            json!({"sub": "x", "roles": [], "iat": 1, "exp": far_future()}),
+        );
+        let f = t.with_token(Some(&forged));
+        f.get("/api/_platform/apps").await.error(401, "UNAUTHORIZED");
+        f.get("/_admin/entities").await.error(401, "UNAUTHORIZED");
+    }
+    // Each app signs with its own random secret: one app's token is nothing elsewhere.
+    let other = format!("o{}", common::rand_suffix());
+    t.with_token(Some(&t.platform_token))
+        .post("/api/_platform/apps", json!({"name": other}))
+        .await
+        .expect(201);
+    let other_admin = common::login(
+        &t.http,
+        &t.url(&format!("/api/{other}/auth/login")),
+        "admin@localhost",
+        "changeme",
+    )
+    .await;
+    t.with_token(Some(&other_admin))
+        .get("/_admin/entities")
+        .await
+        .error(401, "UNAUTHORIZED");
+    t.with_token(Some(&t.platform_token))
+        .delete(&format!("/api/_platform/apps/{other}"))
+        .await
+        .expect(200);
+}
+
+/// Finding 1: a configured sample or short secret stops the server from starting;
+/// the development flag allows it.
+#[tokio::test]
+async fn insecure_configured_secrets_refuse_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = "127.0.0.1:0".parse().unwrap();
+    for bad in ["changeme-platform-secret", "too-short"] {
+        let mut c = common::sqlite_config(dir.path());
+        c.platform_jwt_secret = Secret::new(bad);
+        let err = Server::build(c, addr).await.err().expect("refused");
+        assert!(err.to_string().contains("platform_jwt_secret"), "{err}");
+    }
+    let mut c = common::sqlite_config(dir.path());
+    c.platform_jwt_secret = Secret::new("changeme-platform-secret");
+    c.allow_insecure_defaults = true;
+    assert!(Server::build(c, addr).await.is_ok());
+}
+
+/// Finding 1: the generated secret is kept, so a restart keeps tokens valid.
+async fn generated_secret_survives_restart(db: Db) {
+    if db == Db::Postgres && !common::pg_available().await {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config: Config = common::config_for(db, dir.path());
+    let keep = tempfile::tempdir().unwrap();
+    let first = common::start(config.clone(), keep).await;
+    let http = reqwest::Client::new();
+    let token = common::login(
+        &http,
+        &format!("{}/api/_platform/auth/login", first.base),
+        "platform@localhost",
+        "changeme",
+    )
+    .await;
+    first.stop().await;
+    let second = common::start(config, tempfile::tempdir().unwrap()).await;
+    let (st, _) = common::send(
+        &http,
+        Method::GET,
+        &format!("{}/api/_platform/apps", second.base),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(st.as_u16(), 200, "token signed before the restart");
+    second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generated_secret_survives_restart_sqlite() {
+    generated_secret_survives_restart(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generated_secret_survives_restart_postgres() {
+    generated_secret_survives_restart(Db::Postgres).await;
+}
+
+/// Findings 2 and 10: no table, column or join table may name a catalog or a system
+/// table, in the admin API and in import.
+async fn catalog_and_system_names_are_refused(t: T) {
+    let entity = |table: &str, field: &str| {
+        json!({"name": "evil", "table": table,
+               "primary_key": {"field": "id", "type": "uuid", "generated": true},
+               "fields": [{"name": "id", "type": "uuid"}, {"name": field, "type": "string"}]})
+    };
+    for table in [
+        "pg_authid",
+        "pg_database",
+        "pg_stat_activity",
+        "sqlite_master",
+        "_users",
+        "_apps",
+    ] {
+        let r = t.post("/_admin/entities", entity(table, "name")).await;
+        assert!(
+            r.error(422, "VALIDATION_FAILED")["message"]
+                .as_str()
+                .unwrap()
+                .contains("table name"),
+            "{table}: {}",
+            r.body
+        );
+    }
+    for field in ["pg_x", "_secret", "sqlite_y"] {
+        t.post("/_admin/entities", entity("evil", field))
+            .await
+            .error(422, "VALIDATION_FAILED");
+    }
+    t.entity("doc", json!([{"name": "title", "type": "string"}]))
+        .await;
+    t.entity("tag", json!([{"name": "label", "type": "string"}]))
+        .await;
+    let m2m = |join: &str| {
+        json!({"name": "tags", "type": "many_to_many", "source": "doc", "target": "tag",
+               "source_key": "id", "join_table": join, "source_join_key": "doc_id",
+               "target_join_key": "tag_id"})
+    };
+    for join in ["_users", "pg_authid", "sqlite_master", "doc"] {
+        t.post("/_admin/relations", m2m(join))
+            .await
+            .error(422, "VALIDATION_FAILED");
+    }
+    // Import refuses them the same way and creates nothing.
+    let r = t
+        .post(
+            "/_admin/import",
+            json!({"version": 1, "entities": [entity("pg_database", "name")],
+                   "relations": [m2m("_users")]}),
+        )
+        .await;
+    let data = r.data(200);
+    assert_eq!(data["summary"]["entities"], json!(0));
+    assert_eq!(data["summary"]["relations"], json!(0));
+    assert_eq!(data["errors"].as_array().map(Vec::len), Some(2), "{data}");
+    t.get("/evil").await.error(404, "UNKNOWN_ENTITY");
+    // A definition planted in the database by other means is never served.
+    let def = entity("pg_authid", "rolname").to_string().replace('\'', "''");
+    t.exec_sql(&format!(
+        "INSERT INTO _entities (name, table_name, definition) VALUES ('evil', 'pg_authid', '{def}')"
+    ))
+    .await;
+    t.entity("other", json!([{"name": "x", "type": "string"}]))
+        .await;
+    t.get("/evil").await.error(404, "UNKNOWN_ENTITY");
+}
+
+/// Finding 2: the server runs with a role that is not a superuser (CREATEDB, owner
+/// of the databases it creates).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_least_privilege_role() {
+    if !common::pg_available().await {
+        return;
+    }
+    let suffix = common::rand_suffix();
+    let role = format!("rt_lp_{suffix}");
+    let mgmt = format!("{role}_mgmt");
+    let app = format!("lp{suffix}");
+    common::pg_admin_sync(vec![format!(
+        "CREATE ROLE \"{role}\" LOGIN CREATEDB NOSUPERUSER NOCREATEROLE"
+    )]);
+    struct Cleanup(String, String, String);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            common::pg_admin_sync(vec![
+                format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.1),
+                format!("DROP DATABASE IF EXISTS \"rocket_{}\" WITH (FORCE)", self.2),
+                format!("DROP ROLE IF EXISTS \"{}\"", self.0),
+            ]);
+        }
+    }
+    let _cleanup = Cleanup(role.clone(), mgmt.clone(), app.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::pg_config(dir.path());
+    config.database.user = role.clone();
+    config.database.name = mgmt;
+    let server = common::start(config, dir).await;
+    let http = reqwest::Client::new();
+    let base = server.base.clone();
+    let ptok = common::login(
+        &http,
+        &format!("{base}/api/_platform/auth/login"),
+        "platform@localhost",
+        "changeme",
+    )
+    .await;
+    let t = T {
+        data_dir: std::path::PathBuf::new(),
+        http: http.clone(),
+        base: base.clone(),
+        app: app.clone(),
+        token: Some(ptok.clone()),
+        platform_token: ptok.clone(),
+        db: Db::Postgres,
+    };
+    t.post("/api/_platform/apps", json!({"name": app}))
+        .await
+        .expect(201);
+    t.entity(
+        "note",
+        json!([{"name": "body", "type": "string", "unique": true}]),
+    )
+    .await;
+    let n = t.create("note", json!({"body": "hello"})).await;
+    t.put(
+        &format!("/note/{}", n["id"].as_str().unwrap()),
+        json!({"body": "again"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(t.list("note", "").await["meta"]["total"], json!(1));
+    t.delete(&format!("/api/_platform/apps/{app}"))
+        .await
+        .expect(200);
+    server.stop().await;
+}
+
+fn tight(c: &mut Config) {
+    c.limits.statement_timeout_ms = 1_500;
+    c.limits.include_rows = 10;
+    c.server.header_read_timeout_ms = 400;
+    c.server.write_timeout_ms = 600;
+}
+
+/// Finding 5: long filter values are refused; a runaway statement is cancelled by
+/// the statement timeout while the rest of the server keeps answering.
+async fn runaway_queries_are_bounded(t: T) {
+    t.entity("blob", json!([{"name": "body", "type": "text"}]))
+        .await;
+    t.create("blob", json!({"body": "a".repeat(2_000)})).await;
+    let long = format!("%{}", "a".repeat(1_000));
+    t.get(&format!("/blob?filter[body.like]={}", long.replace('%', "%25")))
+        .await
+        .error(400, "INVALID_PAYLOAD");
+    // An endless view mapped as an entity: counting it never finishes by itself.
+    t.exec_sql(match t.db {
+        Db::Postgres => {
+            "CREATE VIEW endless AS SELECT gen_random_uuid() AS id, 'x'::text AS body \
+             FROM generate_series(1::bigint, 9000000000000000000::bigint)"
+        }
+        Db::Sqlite => {
+            "CREATE VIEW endless AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
+             SELECT lower(hex(randomblob(16))) AS id, 'x' AS body FROM c"
+        }
+    })
+    .await;
+    t.post(
+        "/_admin/entities",
+        json!({"name": "endless", "table": "endless",
+               "primary_key": {"field": "id", "type": "uuid", "generated": true},
+               "fields": [{"name": "id", "type": "uuid"}, {"name": "body", "type": "text"}]}),
+    )
+    .await
+    .expect(201);
+    let slow: Vec<_> = (0..5)
+        .map(|_| {
+            let t = t.clone();
+            tokio::spawn(async move { t.get("/endless").await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    t.anon().get("/health").await.expect(200);
+    assert!(
+        started.elapsed() < Duration::from_millis(1_000),
+        "/health is not stuck behind the slow statements ({:?})",
+        started.elapsed()
+    );
+    for s in slow {
+        let r = tokio::time::timeout(Duration::from_secs(20), s)
+            .await
+            .expect("the statement timeout ends the request")
+            .unwrap();
+        r.error(504, "TIMEOUT");
+    }
+    // The app's connections are usable again.
+    t.get("/blob").await.expect(200);
+}
+
+/// Finding 7: includes are bounded per parent and say so; long key lists never hit
+/// SQLite's variable limit.
+async fn includes_are_bounded(t: T) {
+    t.entity("doc", json!([{"name": "title", "type": "string"}]))
+        .await;
+    t.entity("tag", json!([{"name": "label", "type": "string"}]))
+        .await;
+    t.entity(
+        "line",
+        json!([{"name": "doc_id", "type": "uuid"}, {"name": "n", "type": "int"}]),
+    )
+    .await;
+    t.relation(json!({"name": "tags", "type": "many_to_many", "source": "doc", "target": "tag",
+        "source_key": "id", "join_table": "doc_tags", "source_join_key": "doc_id", "target_join_key": "tag_id"}))
+        .await;
+    t.relation(json!({"name": "lines", "type": "one_to_many", "source": "doc", "target": "line",
+        "source_key": "id", "target_key": "doc_id"}))
+        .await;
+    let mut tags = Vec::new();
+    for i in 0..25 {
+        tags.push(json!({"id": t.create("tag", json!({"label": format!("t{i}")})).await["id"]}));
+    }
+    let lines: Vec<Value> = (0..12).map(|i| json!({"n": i})).collect();
+    let doc = t
+        .create(
+            "doc",
+            json!({"title": "big", "tags": {"data": tags}, "lines": {"data": lines}}),
+        )
+        .await;
+    t.create("doc", json!({"title": "small"})).await;
+    let id = doc["id"].as_str().unwrap();
+    let one = t.get(&format!("/doc/{id}?include=tags,lines")).await;
+    let body = one.expect(200);
+    assert_eq!(body["data"]["tags"].as_array().unwrap().len(), 10);
+    assert_eq!(body["data"]["lines"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        body["meta"]["truncated_includes"],
+        json!({"tags": 10, "lines": 10})
+    );
+    let list = t.list("doc", "include=tags&per_page=100&sort=title").await;
+    assert_eq!(list["data"][0]["tags"].as_array().unwrap().len(), 10);
+    assert_eq!(list["data"][1]["tags"], json!([]));
+    assert_eq!(list["meta"]["truncated_includes"], json!({"tags": 10}));
+    // Nothing cut: no extra meta.
+    let small = t.list("doc", "filter[title]=small&include=tags").await;
+    assert!(small["meta"].get("truncated_includes").is_none());
+    assert_eq!(
+        small["meta"].as_object().unwrap().len(),
+        3,
+        "exactly page, per_page, total"
+    );
+    // A long `in` list binds as one parameter on SQLite.
+    let ids: Vec<String> = (0..150).map(|i| i.to_string()).collect();
+    let r = t.list("line", &format!("filter[n.in]={}", ids.join(","))).await;
+    assert_eq!(r["meta"]["total"], json!(12));
+}
+
+/// Finding 8: query shapes are bounded (400, never 500).
+async fn query_shapes_are_bounded(t: T) {
+    t.entity("item", json!([{"name": "name", "type": "string"}]))
+        .await;
+    t.get(&format!("/item?sort={}", vec!["name"; 11].join(",")))
+        .await
+        .error(400, "INVALID_PAYLOAD");
+    t.get(&format!("/item?sort={}", vec!["-name"; 2_000].join(",")))
+        .await
+        .error(400, "INVALID_PAYLOAD");
+    t.get(&format!("/item?sort={}", vec!["name"; 10].join(",")))
+        .await
+        .expect(200);
+    let filters: Vec<String> = (0..51).map(|i| format!("filter[name{i}]=x")).collect();
+    // Unknown fields are 400 anyway; the count check comes first.
+    let r = t.get(&format!("/item?{}", filters.join("&"))).await;
+    let m = r.error(400, "INVALID_PAYLOAD")["message"].clone();
+    assert!(m.as_str().unwrap().contains("Too many filters"), "{m}");
+    let r = t
+        .get(&format!(
+            "/item?{}",
+            (0..1_000)
+                .map(|i| format!("filter[x{i}.eq]=1"))
+                .collect::<Vec<_>>()
+                .join("&")
+        ))
+        .await;
+    r.error(400, "INVALID_PAYLOAD");
+    t.get(&format!("/item?include={}", vec!["x"; 11].join(",")))
+        .await
+        .error(400, "INVALID_PAYLOAD");
+}
+
+async fn raw_request(t: &T, head: &[u8]) -> (u16, String, Value) {
+    let addr = t.base.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(head).await.unwrap();
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut buf)).await;
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text
+        .get(9..12)
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
+    let v = serde_json::from_str(body).unwrap_or(Value::Null);
+    (status, text, v)
+}
+
+/// Finding 9: requests rejected before routing still get the error envelope.
+async fn oversized_requests_use_the_envelope(t: T) {
+    let long = format!(
+        "GET /api/{}/x?q={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        t.app,
+        "a".repeat(70_000)
+    );
+    let (st, text, v) = raw_request(&t, long.as_bytes()).await;
+    assert_eq!(st, 414, "{}", &text[..text.len().min(300)]);
+    assert!(text.to_ascii_lowercase().contains("content-type: application/json"));
+    assert_eq!(v["error"]["code"], json!("URI_TOO_LONG"));
+    let mut head = String::from("GET /health HTTP/1.1\r\nHost: x\r\n");
+    for i in 0..150 {
+        head.push_str(&format!("x-h{i}: v\r\n"));
+    }
+    head.push_str("\r\n");
+    let (st, _, v) = raw_request(&t, head.as_bytes()).await;
+    assert_eq!(st, 431);
+    assert_eq!(v["error"]["code"], json!("HEADERS_TOO_LARGE"));
+    let (st, _, v) = raw_request(&t, b"BLAH\x01 / HTTP/1.1\r\n\r\n").await;
+    assert_eq!(st, 400);
+    assert!(v["error"]["message"].is_string());
+}
+
+/// Finding 13: half-sent heads, idle keep-alive connections and clients that stop
+/// reading their response are dropped.
+async fn slow_clients_are_dropped(t: T) {
+    let addr = t.base.trim_start_matches("http://").to_string();
+    t.entity("big", json!([{"name": "body", "type": "text"}]))
+        .await;
+    let chunk = "x".repeat(250_000);
+    for _ in 0..60 {
+        t.create("big", json!({"body": chunk})).await;
+    }
+    let mut stuck = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "GET /api/{}/big?per_page=100 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\r\n",
+        t.app,
+        t.token.clone().unwrap()
+    );
+    stuck.write_all(head.as_bytes()).await.unwrap();
+    let mut half = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    half.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 512];
+    let n = idle.read(&mut first).await.unwrap();
+    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
+    // Let every deadline pass before reading anything more.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    for s in [&mut half, &mut idle, &mut stuck] {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut got = 0usize;
+        let closed = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => got += n,
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "the server closed the connection");
+        assert!(got < 15_000_000, "the stuck response was cut short ({got} bytes)");
+    }
+}
+
+/// Finding 6: a failed migration leaves definition and table as they were.
+async fn failed_migrations_change_nothing(t: T) {
+    t.entity("acct", json!([{"name": "code", "type": "string"}]))
+        .await;
+    t.create("acct", json!({"code": "a"})).await;
+    t.create("acct", json!({"code": "a"})).await;
+    let before = t.get("/_admin/entities/acct").await.data(200)["definition"].clone();
+    let mut def = before.clone();
+    def["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "big", "type": "int", "required": true, "default": 3_000_000_000i64}));
+    t.put("/_admin/entities/acct", def)
+        .await
+        .error(422, "VALIDATION_FAILED");
+    let mut def = before.clone();
+    def["fields"][1]["unique"] = json!(true);
+    def["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "extra", "type": "string"}));
+    t.put("/_admin/entities/acct", def)
+        .await
+        .error(409, "CONFLICT");
+    assert_eq!(
+        t.get("/_admin/entities/acct").await.data(200)["definition"],
+        before,
+        "definition unchanged"
+    );
+    // Rows are reachable, the column was not added, duplicates are still allowed.
+    let rows = t.list("acct", "").await;
+    assert_eq!(rows["meta"]["total"], json!(2));
+    assert!(rows["data"][0].get("extra").is_none());
+    t.create("acct", json!({"code": "a"})).await;
+    // The same change with a declared composite unique index fails the same way.
+    let mut def = before.clone();
+    def["indexes"] = json!([{"fields": ["code"], "unique": true}]);
+    t.put("/_admin/entities/acct", def)
+        .await
+        .error(409, "CONFLICT");
+    assert_eq!(
+        t.get("/_admin/entities/acct").await.data(200)["definition"],
+        before
+    );
+}
+
+/// Finding 11: bcrypt's 72-byte limit is refused, never a silent cut.
+async fn passwords_over_72_bytes_are_refused(t: T) {
+    let p72 = "p".repeat(72);
+    let p73 = "p".repeat(73);
+    t.post(
+        "/_admin/users",
+        json!({"email": "long@x.io", "password": p73}),
+    )
+    .await
+    .error(422, "VALIDATION_FAILED");
+    let id = t
+        .post(
+            "/_admin/users",
+            json!({"email": "long@x.io", "password": p72}),
+        )
+        .await
+        .data(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    common::login(&t.http, &t.url("/auth/login"), "long@x.io", &p72).await;
+    t.anon()
+        .post(
+            "/auth/login",
+            json!({"email": "long@x.io", "password": format!("{p72}-extra")}),
+        )
+        .await
+        .error(401, "UNAUTHORIZED");
+    t.put(
+        &format!("/_admin/users/{id}"),
+        json!({"email": "long@x.io", "password": p73}),
+    )
+    .await
+    .error(422, "VALIDATION_FAILED");
+    let inv = t
+        .post("/_admin/invites", json!({"email": "inv@x.io"}))
+        .await
+        .data(201)["token"]
+        .clone();
+    t.anon()
+        .post(
+            "/auth/accept-invite",
+            json!({"token": inv, "password": "é".repeat(37)}),
+        )
+        .await
+        .error(422, "VALIDATION_FAILED");
+}
+
+/// Finding 12: both dialects answer edge values alike.
+async fn dialects_agree_on_edge_values(t: T) {
+    t.post(
+        "/_admin/entities",
+        json!({"name": "tag", "table": "tag",
+               "primary_key": {"field": "id", "type": "int", "generated": true},
+               "fields": [{"name": "id", "type": "int"}, {"name": "n", "type": "int"},
+                          {"name": "s", "type": "string"}, {"name": "j", "type": "json"}]}),
+    )
+    .await
+    .expect(201);
+    let row = t.create("tag", json!({"n": 1})).await;
+    assert!(row["id"].is_number());
+    t.get("/tag/2147483648").await.error(404, "NOT_FOUND");
+    t.get("/tag/99999999999999999999").await.error(404, "NOT_FOUND");
+    t.put("/tag/2147483648", json!({"n": 2}))
+        .await
+        .error(404, "NOT_FOUND");
+    t.delete("/tag/2147483648").await.error(404, "NOT_FOUND");
+    for bad in [
+        json!({"n": 3_000_000_000i64}),
+        json!({"n": -2_147_483_649i64}),
+        json!({"s": "nul\u{0}byte"}),
+        json!({"j": {"k": "nul\u{0}"}}),
+    ] {
+        let r = t.post("/tag", bad.clone()).await;
+        r.error(422, "VALIDATION_FAILED");
+    }
+    t.get("/tag?filter[s]=a%00b")
+        .await
+        .error(400, "INVALID_PAYLOAD");
+    t.get("/tag/1%00").await.error(404, "NOT_FOUND");
+    t.anon()
+        .post(
+            "/auth/login",
+            json!({"email": "admin@localhost\u{0}", "password": "changeme"}),
+        )
+        .await
+        .error(401, "UNAUTHORIZED");
+    assert_eq!(t.list("tag", "").await["meta"]["total"], json!(1));
+}
+
+both!(
+    default_secrets_forge_nothing,
+    catalog_and_system_names_are_refused,
+    query_shapes_are_bounded,
+    oversized_requests_use_the_envelope,
+    failed_migrations_change_nothing,
+    passwords_over_72_bytes_are_refused,
+    dialects_agree_on_edge_values,
+);
+
+both_with!(
+    tight;
+    runaway_queries_are_bounded,
+    includes_are_bounded,
+    slow_clients_are_dropped,
+);
