@@ -483,7 +483,10 @@ mod tests {
         v["fields"].as_array_mut().unwrap().push(
             json!({"name": "n", "type": "int", "required": true, "default": 3_000_000_000i64}),
         );
-        assert!(err(v).contains("default of field n"), "out of the 32-bit range");
+        assert!(
+            err(v).contains("default of field n"),
+            "out of the 32-bit range"
+        );
     }
 
     #[test]

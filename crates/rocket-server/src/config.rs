@@ -451,8 +451,10 @@ mod tests {
 
     #[test]
     fn secrets_never_show_in_debug() {
-        let mut c = Config::default();
-        c.platform_jwt_secret = Secret::new("super-secret-value-0123456789abcdef");
+        let mut c = Config {
+            platform_jwt_secret: Secret::new("super-secret-value-0123456789abcdef"),
+            ..Default::default()
+        };
         c.database.password = Secret::new("dbpass");
         let shown = format!("{c:?}");
         assert!(!shown.contains("super-secret-value"), "{shown}");

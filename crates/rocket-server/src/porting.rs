@@ -9,8 +9,8 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppCtx, AppState};
-use crate::values::to_param;
 use crate::sys;
+use crate::values::to_param;
 
 async fn rows(app: &AppCtx, tpl: &str) -> ApiResult<Vec<Row>> {
     Ok(app

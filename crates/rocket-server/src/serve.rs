@@ -150,11 +150,7 @@ fn envelope_for(head: &[u8]) -> Option<Vec<u8>> {
     let (status, code, message) = match text.get(..13)? {
         "HTTP/1.1 400 " => (400, "INVALID_PAYLOAD", "Malformed HTTP request"),
         "HTTP/1.1 414 " => (414, "URI_TOO_LONG", "Request URL too long"),
-        "HTTP/1.1 431 " => (
-            431,
-            "HEADERS_TOO_LARGE",
-            "Request header fields too large",
-        ),
+        "HTTP/1.1 431 " => (431, "HEADERS_TOO_LARGE", "Request header fields too large"),
         _ => return None,
     };
     let lower = text.to_ascii_lowercase();
@@ -249,7 +245,9 @@ mod tests {
         let out = String::from_utf8(envelope_for(hyper_414).unwrap()).unwrap();
         assert!(out.starts_with("HTTP/1.1 414 URI Too Long\r\n"), "{out}");
         assert!(out.contains("content-type: application/json"));
-        assert!(out.ends_with(r#"{"error":{"code":"URI_TOO_LONG","message":"Request URL too long"}}"#));
+        assert!(
+            out.ends_with(r#"{"error":{"code":"URI_TOO_LONG","message":"Request URL too long"}}"#)
+        );
         let ours = b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n";
         assert!(envelope_for(ours).is_none(), "our own JSON 400 stays");
         assert!(envelope_for(b"HTTP/1.1 200 OK\r\n\r\n").is_none());

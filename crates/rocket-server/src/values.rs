@@ -132,7 +132,6 @@ fn parse_int(v: &Value) -> Option<i64> {
     }
 }
 
-
 fn decimal_text(s: &str) -> bool {
     let t = s.trim();
     !t.is_empty()
@@ -272,10 +271,7 @@ pub fn key_param(s: &str, kind: FieldType) -> Option<Param> {
     }
     match kind {
         // An `int` key outside the 32-bit range cannot exist: 404, on both dialects.
-        FieldType::Int => s
-            .parse::<i32>()
-            .ok()
-            .map(|i| Param::Int(i64::from(i))),
+        FieldType::Int => s.parse::<i32>().ok().map(|i| Param::Int(i64::from(i))),
         FieldType::Bigint => s.parse::<i64>().ok().map(Param::Int),
         FieldType::Uuid => {
             rocket_meta::looks_like_uuid(s).then(|| Param::Text(s.to_ascii_lowercase()))
@@ -371,7 +367,10 @@ mod tests {
             Err(Mismatch::Nul)
         );
         assert_eq!(key_param("2147483648", FieldType::Int), None);
-        assert_eq!(key_param("2147483647", FieldType::Int), Some(Param::Int(2147483647)));
+        assert_eq!(
+            key_param("2147483647", FieldType::Int),
+            Some(Param::Int(2147483647))
+        );
         assert!(to_param(&json!("NaN"), FieldType::Decimal, d).is_err());
         assert_eq!(
             to_param(&json!("12.50"), FieldType::Decimal, d).unwrap(),

@@ -237,7 +237,14 @@ pub fn create_indexes(e: &Entity, d: Dialect) -> Vec<String> {
 /// Index on a relation's key column of the target table (not in the other
 /// implementations; added because includes and cascades filter on it).
 pub fn fk_index(d: Dialect, table: &str, column: &str) -> String {
-    index(d, false, &format!("idx_{table}_{column}"), table, &q(column), "")
+    index(
+        d,
+        false,
+        &format!("idx_{table}_{column}"),
+        table,
+        &q(column),
+        "",
+    )
 }
 
 /// Join table of a many-to-many relation (spec 02 §5.6). `None` when key types

@@ -210,10 +210,14 @@ impl Select {
                     b.ident(c).push(", ");
                 }
                 b.push("ROW_NUMBER() OVER (PARTITION BY ").ident(&g.col);
-                b.push(" ORDER BY ").ident(&g.order).push(") AS \"_rn\" FROM ");
+                b.push(" ORDER BY ")
+                    .ident(&g.order)
+                    .push(") AS \"_rn\" FROM ");
                 b.table(&self.table);
                 render_where(&mut b, &self.conds);
-                b.push(") AS ").ident(&self.table).push(" WHERE \"_rn\" <= ");
+                b.push(") AS ")
+                    .ident(&self.table)
+                    .push(" WHERE \"_rn\" <= ");
                 b.bind_int(g.limit);
             }
         }
@@ -472,10 +476,7 @@ mod tests {
     #[test]
     fn hostile_identifiers_stay_quoted() {
         let s = Write::delete(Dialect::Postgres, "x\"; DROP TABLE y; --", &[]);
-        assert_eq!(
-            s.text,
-            "DELETE FROM \"public\".\"x\"\"; DROP TABLE y; --\""
-        );
+        assert_eq!(s.text, "DELETE FROM \"public\".\"x\"\"; DROP TABLE y; --\"");
     }
 
     #[test]

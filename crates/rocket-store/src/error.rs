@@ -98,7 +98,9 @@ mod tests {
         c.execute_batch("CREATE TABLE t (a INTEGER UNIQUE, b TEXT NOT NULL)")
             .unwrap();
         c.execute_batch("INSERT INTO t VALUES (1, 'x')").unwrap();
-        let dup = c.execute_batch("INSERT INTO t VALUES (1, 'y')").unwrap_err();
+        let dup = c
+            .execute_batch("INSERT INTO t VALUES (1, 'y')")
+            .unwrap_err();
         assert!(matches!(DbError::from(dup), DbError::Unique));
         let nul = c
             .execute_batch("INSERT INTO t VALUES (2, NULL)")

@@ -160,7 +160,10 @@ impl LiteStore {
             Ok(pair) => pair,
             // The task panicked and took its connection along: open a replacement so
             // the pool keeps its size.
-            Err(e) => (LiteConn::open(&self.path)?, Err(DbError::Other(e.to_string()))),
+            Err(e) => (
+                LiteConn::open(&self.path)?,
+                Err(DbError::Other(e.to_string())),
+            ),
         };
         if let Ok(mut pool) = self.readers.lock() {
             pool.push(conn);
@@ -304,6 +307,10 @@ mod tests {
             params: vec![],
         };
         let rows = s.write(None, move |c| query(c, &q)).await.unwrap();
-        assert_eq!(rows[0][0], Cell::Int(0), "the abandoned insert was rolled back");
+        assert_eq!(
+            rows[0][0],
+            Cell::Int(0),
+            "the abandoned insert was rolled back"
+        );
     }
 }

@@ -25,7 +25,11 @@ impl PgConnect {
 
     /// Connection settings; `statement_timeout` bounds every statement of the
     /// connection (a runaway query is cancelled with SQLSTATE 57014).
-    fn config_with(&self, dbname: &str, statement_timeout: Option<Duration>) -> tokio_postgres::Config {
+    fn config_with(
+        &self,
+        dbname: &str,
+        statement_timeout: Option<Duration>,
+    ) -> tokio_postgres::Config {
         let mut c = tokio_postgres::Config::new();
         // Text output of timestamps is converted to RFC 3339 UTC; pin the zone.
         let mut options = String::from("-c TimeZone=UTC");

@@ -95,8 +95,14 @@ mod tests {
         let h = hash(&base).await.unwrap();
         assert!(verify(&base, &h).await.unwrap());
         let longer = format!("{base}-suffix");
-        assert!(!verify(&longer, &h).await.unwrap(), "a longer password must not match");
+        assert!(
+            !verify(&longer, &h).await.unwrap(),
+            "a longer password must not match"
+        );
         assert!(hash(&longer).await.is_err(), "over 72 bytes is refused");
-        assert!(check_length(&"é".repeat(37)).is_err(), "bytes, not characters");
+        assert!(
+            check_length(&"é".repeat(37)).is_err(),
+            "bytes, not characters"
+        );
     }
 }

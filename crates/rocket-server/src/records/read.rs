@@ -139,7 +139,16 @@ pub async fn get(
     let keys = KeyCols::of(e, if known.is_empty() { &[] } else { &rows });
     let mut data: Vec<Map<String, Value>> = rows.into_iter().map(|r| render_row(e, r, d)).collect();
     let mut truncated = Truncated::new(include_rows);
-    load_includes(&mut exec, access, e, &keys, &mut data, &known, &mut truncated).await?;
+    load_includes(
+        &mut exec,
+        access,
+        e,
+        &keys,
+        &mut data,
+        &known,
+        &mut truncated,
+    )
+    .await?;
     Ok((data.pop().ok_or_else(|| not_found(e, id))?, truncated))
 }
 
@@ -332,8 +341,7 @@ pub(super) async fn load_includes(
                     }
                 }
                 kind => {
-                    let children =
-                        related(exec, tgt, &r.target_key, &ids, &filters, fetch).await?;
+                    let children = related(exec, tgt, &r.target_key, &ids, &filters, fetch).await?;
                     let mut groups: HashMap<&str, Vec<&Map<String, Value>>> = HashMap::new();
                     for (k, rec) in &children {
                         if let Some(k) = k {

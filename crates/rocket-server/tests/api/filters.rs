@@ -110,7 +110,9 @@ async fn unknown_operators_are_rejected(t: T) {
         let r = t.get(&format!("/item?{q}")).await;
         let msg = r.error(400, "INVALID_PAYLOAD")["message"].clone();
         assert!(
-            msg.as_str().unwrap().starts_with("Unknown filter operator: "),
+            msg.as_str()
+                .unwrap()
+                .starts_with("Unknown filter operator: "),
             "{q}: {msg}"
         );
     }

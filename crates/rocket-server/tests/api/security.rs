@@ -35,7 +35,9 @@ async fn default_secrets_forge_nothing(t: T) {
             json!({"sub": "x", "roles": [], "iat": 1, "exp": far_future()}),
         );
         let f = t.with_token(Some(&forged));
-        f.get("/api/_platform/apps").await.error(401, "UNAUTHORIZED");
+        f.get("/api/_platform/apps")
+            .await
+            .error(401, "UNAUTHORIZED");
         f.get("/_admin/entities").await.error(401, "UNAUTHORIZED");
     }
     // Each app signs with its own random secret: one app's token is nothing elsewhere.
@@ -179,7 +181,9 @@ async fn catalog_and_system_names_are_refused(t: T) {
     assert_eq!(data["errors"].as_array().map(Vec::len), Some(2), "{data}");
     t.get("/evil").await.error(404, "UNKNOWN_ENTITY");
     // A definition planted in the database by other means is never served.
-    let def = entity("pg_authid", "rolname").to_string().replace('\'', "''");
+    let def = entity("pg_authid", "rolname")
+        .to_string()
+        .replace('\'', "''");
     t.exec_sql(&format!(
         "INSERT INTO _entities (name, table_name, definition) VALUES ('evil', 'pg_authid', '{def}')"
     ))
@@ -273,9 +277,12 @@ async fn runaway_queries_are_bounded(t: T) {
         .await;
     t.create("blob", json!({"body": "a".repeat(2_000)})).await;
     let long = format!("%{}", "a".repeat(1_000));
-    t.get(&format!("/blob?filter[body.like]={}", long.replace('%', "%25")))
-        .await
-        .error(400, "INVALID_PAYLOAD");
+    t.get(&format!(
+        "/blob?filter[body.like]={}",
+        long.replace('%', "%25")
+    ))
+    .await
+    .error(400, "INVALID_PAYLOAD");
     // An endless view mapped as an entity: counting it never finishes by itself.
     t.exec_sql(match t.db {
         Db::Postgres => {
@@ -336,9 +343,11 @@ async fn includes_are_bounded(t: T) {
     t.relation(json!({"name": "tags", "type": "many_to_many", "source": "doc", "target": "tag",
         "source_key": "id", "join_table": "doc_tags", "source_join_key": "doc_id", "target_join_key": "tag_id"}))
         .await;
-    t.relation(json!({"name": "lines", "type": "one_to_many", "source": "doc", "target": "line",
-        "source_key": "id", "target_key": "doc_id"}))
-        .await;
+    t.relation(
+        json!({"name": "lines", "type": "one_to_many", "source": "doc", "target": "line",
+        "source_key": "id", "target_key": "doc_id"}),
+    )
+    .await;
     let mut tags = Vec::new();
     for i in 0..25 {
         tags.push(json!({"id": t.create("tag", json!({"label": format!("t{i}")})).await["id"]}));
@@ -374,7 +383,9 @@ async fn includes_are_bounded(t: T) {
     );
     // A long `in` list binds as one parameter on SQLite.
     let ids: Vec<String> = (0..150).map(|i| i.to_string()).collect();
-    let r = t.list("line", &format!("filter[n.in]={}", ids.join(","))).await;
+    let r = t
+        .list("line", &format!("filter[n.in]={}", ids.join(",")))
+        .await;
     assert_eq!(r["meta"]["total"], json!(12));
 }
 
@@ -382,13 +393,13 @@ async fn includes_are_bounded(t: T) {
 async fn query_shapes_are_bounded(t: T) {
     t.entity("item", json!([{"name": "name", "type": "string"}]))
         .await;
-    t.get(&format!("/item?sort={}", vec!["name"; 11].join(",")))
+    t.get(&format!("/item?sort={}", ["name"; 11].join(",")))
         .await
         .error(400, "INVALID_PAYLOAD");
     t.get(&format!("/item?sort={}", vec!["-name"; 2_000].join(",")))
         .await
         .error(400, "INVALID_PAYLOAD");
-    t.get(&format!("/item?sort={}", vec!["name"; 10].join(",")))
+    t.get(&format!("/item?sort={}", ["name"; 10].join(",")))
         .await
         .expect(200);
     let filters: Vec<String> = (0..51).map(|i| format!("filter[name{i}]=x")).collect();
@@ -406,7 +417,7 @@ async fn query_shapes_are_bounded(t: T) {
         ))
         .await;
     r.error(400, "INVALID_PAYLOAD");
-    t.get(&format!("/item?include={}", vec!["x"; 11].join(",")))
+    t.get(&format!("/item?include={}", ["x"; 11].join(",")))
         .await
         .error(400, "INVALID_PAYLOAD");
 }
@@ -418,10 +429,7 @@ async fn raw_request(t: &T, head: &[u8]) -> (u16, String, Value) {
     let mut buf = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut buf)).await;
     let text = String::from_utf8_lossy(&buf).to_string();
-    let status = text
-        .get(9..12)
-        .and_then(|x| x.parse().ok())
-        .unwrap_or(0);
+    let status = text.get(9..12).and_then(|x| x.parse().ok()).unwrap_or(0);
     let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
     let v = serde_json::from_str(body).unwrap_or(Value::Null);
     (status, text, v)
@@ -436,7 +444,9 @@ async fn oversized_requests_use_the_envelope(t: T) {
     );
     let (st, text, v) = raw_request(&t, long.as_bytes()).await;
     assert_eq!(st, 414, "{}", &text[..text.len().min(300)]);
-    assert!(text.to_ascii_lowercase().contains("content-type: application/json"));
+    assert!(text
+        .to_ascii_lowercase()
+        .contains("content-type: application/json"));
     assert_eq!(v["error"]["code"], json!("URI_TOO_LONG"));
     let mut head = String::from("GET /health HTTP/1.1\r\nHost: x\r\n");
     for i in 0..150 {
@@ -494,7 +504,10 @@ async fn slow_clients_are_dropped(t: T) {
         })
         .await;
         assert!(closed.is_ok(), "the server closed the connection");
-        assert!(got < 15_000_000, "the stuck response was cut short ({got} bytes)");
+        assert!(
+            got < 15_000_000,
+            "the stuck response was cut short ({got} bytes)"
+        );
     }
 }
 
@@ -606,7 +619,9 @@ async fn dialects_agree_on_edge_values(t: T) {
     let row = t.create("tag", json!({"n": 1})).await;
     assert!(row["id"].is_number());
     t.get("/tag/2147483648").await.error(404, "NOT_FOUND");
-    t.get("/tag/99999999999999999999").await.error(404, "NOT_FOUND");
+    t.get("/tag/99999999999999999999")
+        .await
+        .error(404, "NOT_FOUND");
     t.put("/tag/2147483648", json!({"n": 2}))
         .await
         .error(404, "NOT_FOUND");
