@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::{Entity, Policy, Relation};
+use crate::{Action, Entity, Policy, Relation};
 
 /// One app's metadata at one moment. Built whole and swapped atomically, so a reader
 /// never sees new entities with old relations (spec 03 §5).
@@ -11,7 +11,7 @@ pub struct Schema {
     /// Sorted by name: this is also the cascade order (spec 04 §8).
     relations: Vec<Arc<Relation>>,
     relation_index: HashMap<String, usize>,
-    /// entity → policies per action (index in `ACTIONS`), in load order.
+    /// entity → policies per action (indexed by [`Action`]), in load order.
     policies: HashMap<String, [Vec<Policy>; 4]>,
 }
 
@@ -47,20 +47,16 @@ impl Schema {
     /// Adds the permission policies (kept in the given order).
     pub fn with_policies(mut self, policies: Vec<Policy>) -> Schema {
         for p in policies {
-            if let Some(i) = crate::ACTIONS.iter().position(|a| *a == p.action) {
-                self.policies.entry(p.entity.clone()).or_default()[i].push(p);
-            }
+            let i = p.action.index();
+            self.policies.entry(p.entity.clone()).or_default()[i].push(p);
         }
         self
     }
 
-    pub fn policies(&self, entity: &str, action: &str) -> &[Policy] {
-        let Some(i) = crate::ACTIONS.iter().position(|a| *a == action) else {
-            return &[];
-        };
+    pub fn policies(&self, entity: &str, action: Action) -> &[Policy] {
         self.policies
             .get(entity)
-            .map(|p| p[i].as_slice())
+            .map(|p| p[action.index()].as_slice())
             .unwrap_or(&[])
     }
 

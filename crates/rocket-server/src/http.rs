@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+use rocket_engine::records::JsonBody;
 
 /// Largest accepted request body (spec 04 §2.2).
 pub const BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -58,7 +59,7 @@ pub fn message(text: &str) -> Response {
     json_response(StatusCode::OK, &serde_json::json!({ "message": text }))
 }
 
-async fn read_body(req: Request) -> Result<(bool, Bytes), ApiError> {
+async fn read_body(req: Request, limit: std::time::Duration) -> Result<(bool, Bytes), ApiError> {
     let is_json = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -74,24 +75,12 @@ async fn read_body(req: Request) -> Result<(bool, Bytes), ApiError> {
                 || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
         .unwrap_or(false);
-    let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+    // A body that never finishes arriving must not hold the request forever.
+    let bytes = tokio::time::timeout(limit, axum::body::to_bytes(req.into_body(), BODY_LIMIT))
         .await
+        .map_err(|_| ApiError::RequestTimeout)?
         .map_err(|_| ApiError::TooLarge)?;
     Ok((is_json, bytes))
-}
-
-pub fn parse_object(
-    is_json: bool,
-    bytes: &[u8],
-    msg: &str,
-) -> Result<Map<String, Value>, ApiError> {
-    if !is_json {
-        return Err(ApiError::InvalidPayload(msg.into()));
-    }
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(m)) => Ok(m),
-        _ => Err(ApiError::InvalidPayload(msg.into())),
-    }
 }
 
 /// The raw body, parsed later so that earlier pipeline steps (404, 403) win over a
@@ -102,16 +91,31 @@ pub struct RawBody {
 }
 
 impl RawBody {
+    /// The body for the engine, which parses it when the pipeline gets to it.
+    pub fn json(&self) -> JsonBody<'_> {
+        JsonBody {
+            is_json: self.is_json,
+            bytes: &self.bytes,
+        }
+    }
+
+    /// The body as a JSON object now; anything else is a 400 with `msg`.
     pub fn object(&self, msg: &str) -> Result<Map<String, Value>, ApiError> {
-        parse_object(self.is_json, &self.bytes, msg)
+        self.json()
+            .object()
+            .map_err(|_| ApiError::Engine(rocket_engine::EngineError::BadInput(msg.into())))
     }
 }
 
-impl<S: Send + Sync> FromRequest<S> for RawBody {
+impl FromRequest<crate::extract::Shared> for RawBody {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let (is_json, bytes) = read_body(req).await?;
+    async fn from_request(
+        req: Request,
+        p: &crate::extract::Shared,
+    ) -> Result<Self, Self::Rejection> {
+        let limit = std::time::Duration::from_millis(p.config.server.request_timeout_ms.max(1));
+        let (is_json, bytes) = read_body(req, limit).await?;
         Ok(RawBody { is_json, bytes })
     }
 }
@@ -126,7 +130,15 @@ pub async fn method_not_allowed() -> Response {
 
 /// Turns a panic into the generic 500 envelope.
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    ApiError::Internal("handler panicked".into()).into_response()
+    ApiError::Engine(rocket_engine::EngineError::internal("handler panicked")).into_response()
+}
+
+/// Adds an `ETag` header (records, spec-extension of docs/api.md).
+pub fn with_etag(mut r: Response, etag: Option<&str>) -> Response {
+    if let Some(v) = etag.and_then(|t| HeaderValue::from_str(t).ok()) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
 }
 
 /// A prepared JSON value with status 200 (no extra `data` wrapper).

@@ -1,52 +1,48 @@
-//! The Rocket HTTP server: platform and apps, tokens, metadata admin and the
-//! metadata-driven entity API, over PostgreSQL or SQLite.
+//! The Rocket HTTP server: HTTP only (design §2). Extractors resolve the app and the
+//! caller, routes call `rocket-engine`, and every engine error becomes the envelope
+//! of spec 06 in one place ([`error`]).
 
-pub mod config;
-
-mod admin;
-mod auth;
 mod error;
+mod extract;
 mod http;
-mod invites;
-mod listquery;
-mod migrate;
-mod permission_admin;
-mod permissions;
-mod platform;
-mod porting;
-mod records;
+mod middleware;
 mod routes;
 mod serve;
-mod slug;
-mod state;
-mod sys;
-mod timestamp;
-mod tokens;
-mod users;
-mod values;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
-pub use config::Config;
 pub use error::ApiError;
+pub use rocket_engine::config;
+pub use rocket_engine::Config;
+use rocket_engine::Platform;
 
-/// A started server: its state, for shutdown, and the bound address.
+/// A started server: its platform, for shutdown, and the bound listener.
 pub struct Server {
-    state: Arc<state::AppState>,
+    platform: Arc<Platform>,
     listener: tokio::net::TcpListener,
+}
+
+/// Why the server could not start; one line for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Platform(#[from] rocket_engine::platform::StartError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
 }
 
 impl Server {
     /// Connects and bootstraps the databases, then binds `addr` (port 0 = any).
-    pub async fn build(config: Config, addr: SocketAddr) -> anyhow::Result<Server> {
-        let state = state::AppState::start(config).await?;
-        state.spawn_listener();
+    pub async fn build(config: Config, addr: SocketAddr) -> Result<Server, StartError> {
+        let platform = Platform::start(config).await?;
+        platform.spawn_listener();
         let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
-        Ok(Server { state, listener })
+            .map_err(|e| StartError::Listen(addr, e))?;
+        Ok(Server { platform, listener })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -54,21 +50,15 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves, then closes every pool.
-    pub async fn run(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
-        let app = routes::router(self.state.clone());
-        let server = &self.state.config.server;
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let app = routes::router(self.platform.clone());
+        let server = &self.platform.config.server;
         let opts = serve::ServeOptions {
-            header_read_timeout: std::time::Duration::from_millis(
-                server.header_read_timeout_ms.max(1),
-            ),
-            write_timeout: std::time::Duration::from_millis(server.write_timeout_ms.max(1)),
-            drain: std::time::Duration::from_secs(10),
+            header_read_timeout: Duration::from_millis(server.header_read_timeout_ms.max(1)),
+            write_timeout: Duration::from_millis(server.write_timeout_ms.max(1)),
+            drain: Duration::from_secs(10),
         };
         serve::serve(self.listener, app, shutdown, opts).await;
-        self.state.close();
-        Ok(())
+        self.platform.close();
     }
 }

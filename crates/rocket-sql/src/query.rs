@@ -1,4 +1,4 @@
-use rocket_meta::FieldType;
+use rocket_meta::{FieldType, FilterOp};
 
 use crate::builder::{Builder, Dialect, Param, Sql};
 
@@ -49,6 +49,51 @@ pub enum Cond {
 }
 
 impl Cond {
+    /// The one mapping from a filter operator to a condition, shared by list filters
+    /// and permission read conditions. `values` holds one value, or the list of
+    /// `in` / `not_in`; `like` takes its pattern as text.
+    pub fn from_op(col: &str, ty: FieldType, op: FilterOp, mut values: Vec<Param>) -> Cond {
+        let cmp = |op: CmpOp, mut values: Vec<Param>| Cond::Cmp {
+            col: col.to_string(),
+            ty,
+            op,
+            value: values.pop().unwrap_or(Param::Null),
+        };
+        match op {
+            FilterOp::Eq => cmp(CmpOp::Eq, values),
+            FilterOp::Neq => cmp(CmpOp::Neq, values),
+            FilterOp::Gt => cmp(CmpOp::Gt, values),
+            FilterOp::Gte => cmp(CmpOp::Gte, values),
+            FilterOp::Lt => cmp(CmpOp::Lt, values),
+            FilterOp::Lte => cmp(CmpOp::Lte, values),
+            FilterOp::In | FilterOp::NotIn => Cond::In {
+                col: col.to_string(),
+                ty,
+                values,
+                negate: op == FilterOp::NotIn,
+            },
+            FilterOp::Like => Cond::Like {
+                col: col.to_string(),
+                ty,
+                pattern: match values.pop() {
+                    Some(Param::Text(t)) => t,
+                    Some(other) => other.to_pg_text().unwrap_or_default(),
+                    None => String::new(),
+                },
+            },
+        }
+    }
+
+    /// A condition no row satisfies.
+    pub fn never() -> Cond {
+        Cond::In {
+            col: String::new(),
+            ty: FieldType::String,
+            values: Vec::new(),
+            negate: false,
+        }
+    }
+
     pub fn eq(col: &str, ty: FieldType, value: Param) -> Cond {
         Cond::Cmp {
             col: col.to_string(),
@@ -185,6 +230,9 @@ pub struct Select {
     pub limit: Option<i64>,
     pub offset: Option<i64>,
     pub per_group: Option<PerGroup>,
+    /// Lock the selected rows until the transaction ends (`FOR UPDATE` on Postgres;
+    /// SQLite's single writer already excludes concurrent writes).
+    pub for_update: bool,
 }
 
 impl Select {
@@ -233,6 +281,9 @@ impl Select {
         }
         if let Some(o) = self.offset {
             b.push(" OFFSET ").bind_int(o);
+        }
+        if self.for_update && dialect == Dialect::Postgres {
+            b.push(" FOR UPDATE");
         }
         b.finish()
     }
@@ -385,6 +436,7 @@ mod tests {
             limit: Some(25),
             offset: Some(50),
             per_group: None,
+            for_update: false,
         }
     }
 

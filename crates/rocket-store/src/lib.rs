@@ -9,6 +9,7 @@
 mod bootstrap;
 mod error;
 mod lite;
+pub mod migrate;
 mod notify;
 mod options;
 mod pg;

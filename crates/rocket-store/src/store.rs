@@ -289,4 +289,20 @@ impl Exec<'_> {
             Exec::Tx(t) => t.query(sql).await,
         }
     }
+
+    /// A data-changing statement: on its own (atomic by itself), or in the transaction.
+    pub async fn execute(&mut self, sql: &Sql) -> Result<u64, DbError> {
+        match self {
+            Exec::Store(s) => s.execute(sql).await,
+            Exec::Tx(t) => t.execute(sql).await,
+        }
+    }
+
+    /// A data-changing statement that returns rows.
+    pub async fn query_write(&mut self, sql: &Sql) -> Result<Vec<Row>, DbError> {
+        match self {
+            Exec::Store(s) => s.query_write(sql).await,
+            Exec::Tx(t) => t.query(sql).await,
+        }
+    }
 }

@@ -77,7 +77,8 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("  app admin:      admin@localhost / changeme     (seeded in every new app)");
     println!("Change both passwords before exposing this server.");
-    server.run(shutdown_signal()).await
+    server.run(shutdown_signal()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -262,7 +262,8 @@ async fn permission_admin_validation(t: T) {
         .as_str()
         .unwrap()
         .contains("nope"));
-    let bad_in = json!({"entity": "doc", "action": "read", "conditions": [{"field": "status", "operator": "in", "value": "x"}]});
+    // Arrays and (Rust contract, spec 11 §7.4) comma strings are lists; numbers are not.
+    let bad_in = json!({"entity": "doc", "action": "read", "conditions": [{"field": "status", "operator": "in", "value": 3}]});
     perm_err(&t, bad_in).await;
     t.post(
         "/_admin/permissions",

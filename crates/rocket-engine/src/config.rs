@@ -1,0 +1,481 @@
+//! Configuration: `app.yaml` (when present) over built-in defaults, then environment
+//! overrides (spec 01). With nothing configured the server runs on SQLite in `./data`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    pub server: ServerConfig,
+    /// Legacy key, read for compatibility and never used (each app has its own secret).
+    pub jwt_secret: Secret,
+    /// Empty: generated on first start and kept in the management database.
+    pub platform_jwt_secret: Secret,
+    /// Development only: accept well-known or short secrets.
+    pub allow_insecure_defaults: bool,
+    pub app_pool_size: usize,
+    pub storage: StorageConfig,
+    pub database: DatabaseConfig,
+    pub limits: LimitsConfig,
+    pub ai: AiConfig,
+}
+
+/// A secret from the configuration. `Debug` never shows it, so configs can be logged.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
+    }
+}
+
+/// Secrets that ship in sample configurations and documentation: anyone can sign
+/// tokens with them.
+const KNOWN_SECRETS: [&str; 6] = [
+    "changeme-platform-secret",
+    "changeme-secret",
+    "changeme",
+    "secret",
+    "rocket",
+    "your-secret-key",
+];
+
+/// Shortest accepted HMAC secret: 256 bits.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ServerConfig {
+    pub port: u16,
+    pub host: String,
+    /// A request head must arrive within this time of the server waiting for it;
+    /// this also closes idle keep-alive connections.
+    pub header_read_timeout_ms: u64,
+    /// A client that stops reading its response for this long is disconnected.
+    pub write_timeout_ms: u64,
+    /// Longest a request may take, body upload included (import excepted: it may
+    /// run long, and its body still must arrive within this time).
+    pub request_timeout_ms: u64,
+    /// Origins allowed to call the API from a browser (CORS); empty: none.
+    pub cors_origins: Vec<String>,
+    /// Responses larger than this are gzip-compressed for clients that accept it.
+    pub compress_min_bytes: u16,
+}
+
+/// Bounds on what one request may ask for (docs/security.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct LimitsConfig {
+    /// Longest a single database statement of a request may run; 0 disables.
+    pub statement_timeout_ms: u64,
+    /// Longest a request waits for a database connection.
+    pub pool_wait_ms: u64,
+    /// Pooled Postgres connections idle for this long are closed.
+    pub idle_connection_ms: u64,
+    /// Longest filter value (characters).
+    pub filter_value_length: usize,
+    /// Most `filter[...]` keys in one list request.
+    pub filters: usize,
+    /// Most sort terms in one list request.
+    pub sort_terms: usize,
+    /// Most include tokens in one request.
+    pub includes: usize,
+    /// Most related rows loaded per parent row and include.
+    pub include_rows: usize,
+    /// Deepest nesting of relation writes in one body (spec 05 §1, Rust contract).
+    pub nested_depth: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            statement_timeout_ms: 5_000,
+            pool_wait_ms: 5_000,
+            idle_connection_ms: 300_000,
+            filter_value_length: 1_000,
+            filters: 50,
+            sort_terms: 10,
+            includes: 10,
+            include_rows: 1_000,
+            nested_depth: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct StorageConfig {
+    pub driver: String,
+    pub local_path: String,
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default)]
+pub struct AiConfig {
+    pub base_url: String,
+    pub api_key: Secret,
+    pub model: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DatabaseConfig {
+    pub driver: String,
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: Secret,
+    pub name: String,
+    pub pool_size: usize,
+    pub data_dir: Option<String>,
+    /// Go spelling of `data_dir`; `data_dir` wins when both are set.
+    pub path: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: ServerConfig::default(),
+            jwt_secret: Secret::default(),
+            platform_jwt_secret: Secret::default(),
+            allow_insecure_defaults: false,
+            app_pool_size: 5,
+            storage: StorageConfig::default(),
+            database: DatabaseConfig::default(),
+            limits: LimitsConfig::default(),
+            ai: AiConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            port: 8080,
+            host: "0.0.0.0".into(),
+            header_read_timeout_ms: 30_000,
+            write_timeout_ms: 30_000,
+            request_timeout_ms: 30_000,
+            cors_origins: Vec::new(),
+            compress_min_bytes: 1024,
+        }
+    }
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            driver: "local".into(),
+            local_path: "./uploads".into(),
+            max_file_size: 10 * 1024 * 1024,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            // Zero-setup default: embedded SQLite. Postgres is one setting away.
+            driver: "sqlite".into(),
+            host: "localhost".into(),
+            port: 5432,
+            user: "rocket".into(),
+            password: Secret::new("rocket"),
+            name: "rocket".into(),
+            pool_size: 10,
+            data_dir: None,
+            path: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Driver {
+    Postgres,
+    Sqlite,
+}
+
+impl Driver {
+    /// Unknown values mean Postgres (spec 01 §2.3).
+    pub fn parse(s: &str) -> Driver {
+        if s.eq_ignore_ascii_case("sqlite") {
+            Driver::Sqlite
+        } else {
+            Driver::Postgres
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Driver::Postgres => "postgres",
+            Driver::Sqlite => "sqlite",
+        }
+    }
+}
+
+impl DatabaseConfig {
+    pub fn driver(&self) -> Driver {
+        Driver::parse(&self.driver)
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        PathBuf::from(
+            self.data_dir
+                .clone()
+                .or_else(|| self.path.clone())
+                .unwrap_or_else(|| "./data".into()),
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("invalid YAML in {0}: {1}")]
+    Yaml(PathBuf, String),
+    #[error("invalid value for {0}: {1:?}")]
+    Env(&'static str, String),
+    #[error("{0}")]
+    Insecure(String),
+}
+
+impl Config {
+    /// Loads `explicit` (or the first of `./app.yaml`, `../../app.yaml`), then applies
+    /// the environment. Returns the config and the file used, if any.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let candidates: Vec<PathBuf> = match explicit {
+            Some(p) => vec![p.to_path_buf()],
+            None => vec!["app.yaml".into(), "../../app.yaml".into()],
+        };
+        let mut cfg = Config::default();
+        let mut used = None;
+        for p in candidates {
+            if explicit.is_none() && !p.exists() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).map_err(|e| ConfigError::Read(p.clone(), e))?;
+            cfg = Config::from_yaml(&text).map_err(|e| ConfigError::Yaml(p.clone(), e))?;
+            used = Some(p);
+            break;
+        }
+        cfg.apply_env(|k| std::env::var(k).ok())?;
+        Ok((cfg, used))
+    }
+
+    pub fn from_yaml(text: &str) -> Result<Config, String> {
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        let mut cfg: Config = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+        // A file that names no driver keeps the documented Postgres default.
+        if !has_database_driver(text) {
+            cfg.database.driver = "postgres".into();
+        }
+        Ok(cfg)
+    }
+
+    /// Environment overrides: the spec's names plus `ROCKET_<SECTION>_<KEY>`.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn num<T: std::str::FromStr>(k: &'static str, v: String) -> Result<T, ConfigError> {
+            v.trim().parse().map_err(|_| ConfigError::Env(k, v))
+        }
+        let d = &mut self.database;
+        macro_rules! set_str {
+            ($($k:literal => $t:expr),* $(,)?) => {$(
+                if let Some(v) = get($k) { $t = v; }
+            )*};
+        }
+        set_str!(
+            "ROCKET_DATABASE_DRIVER" => d.driver,
+            "ROCKET_DATABASE_HOST" => d.host,
+            "ROCKET_DATABASE_USER" => d.user,
+            "ROCKET_DATABASE_NAME" => d.name,
+            "ROCKET_STORAGE_LOCAL_PATH" => self.storage.local_path,
+            "ROCKET_SERVER_HOST" => self.server.host,
+            "ROCKET_AI_BASE_URL" => self.ai.base_url,
+            "ROCKET_AI_MODEL" => self.ai.model,
+        );
+        if let Some(v) = get("ROCKET_DATABASE_PASSWORD") {
+            d.password = Secret(v);
+        }
+        if let Some(v) = get("ROCKET_AI_API_KEY") {
+            self.ai.api_key = Secret(v);
+        }
+        for k in ["PLATFORM_JWT_SECRET", "ROCKET_PLATFORM_JWT_SECRET"] {
+            if let Some(v) = get(k) {
+                self.platform_jwt_secret = Secret(v);
+            }
+        }
+        for k in ["JWT_SECRET", "ROCKET_JWT_SECRET"] {
+            if let Some(v) = get(k) {
+                self.jwt_secret = Secret(v);
+            }
+        }
+        if let Some(v) = get("ROCKET_ALLOW_INSECURE_DEFAULTS") {
+            self.allow_insecure_defaults = matches!(v.trim(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("ROCKET_DATABASE_DATA_DIR") {
+            d.data_dir = Some(v);
+        }
+        if let Some(v) = get("ROCKET_DATABASE_PORT") {
+            d.port = num("ROCKET_DATABASE_PORT", v)?;
+        }
+        if let Some(v) = get("ROCKET_DATABASE_POOL_SIZE") {
+            d.pool_size = num("ROCKET_DATABASE_POOL_SIZE", v)?;
+        }
+        if let Some(v) = get("ROCKET_SERVER_PORT").or_else(|| get("PORT")) {
+            self.server.port = num("ROCKET_SERVER_PORT", v)?;
+        }
+        if let Some(v) = get("APP_POOL_SIZE").or_else(|| get("ROCKET_APP_POOL_SIZE")) {
+            self.app_pool_size = num("APP_POOL_SIZE", v)?;
+        }
+        if let Some(v) = get("ROCKET_STORAGE_MAX_FILE_SIZE") {
+            self.storage.max_file_size = num("ROCKET_STORAGE_MAX_FILE_SIZE", v)?;
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// The limits every database store enforces.
+    pub fn store_options(&self) -> rocket_store::StoreOptions {
+        let l = &self.limits;
+        rocket_store::StoreOptions {
+            statement_timeout: (l.statement_timeout_ms > 0)
+                .then(|| std::time::Duration::from_millis(l.statement_timeout_ms)),
+            pool_wait: std::time::Duration::from_millis(l.pool_wait_ms.max(1)),
+            idle: std::time::Duration::from_millis(l.idle_connection_ms.max(1000)),
+        }
+    }
+
+    /// Refuses configurations that would let anyone forge tokens: a configured
+    /// platform secret must be long and not one of the published samples, unless
+    /// `allow_insecure_defaults` is set (development only). An empty secret is fine:
+    /// one is generated and kept in the management database.
+    pub fn check_secrets(&self) -> Result<(), ConfigError> {
+        let s = self.platform_jwt_secret.expose();
+        if s.is_empty() || self.allow_insecure_defaults {
+            return Ok(());
+        }
+        let problem = if KNOWN_SECRETS.iter().any(|k| k.eq_ignore_ascii_case(s)) {
+            "is a well-known sample value"
+        } else if s.len() < MIN_SECRET_BYTES {
+            "is shorter than 32 bytes"
+        } else {
+            return Ok(());
+        };
+        Err(ConfigError::Insecure(format!(
+            "platform_jwt_secret {problem}: anyone could sign platform tokens with it. \
+             Remove it to have a random secret generated and stored, set one of at least \
+             {MIN_SECRET_BYTES} random bytes (e.g. `openssl rand -hex 32`), or set \
+             allow_insecure_defaults: true for local development"
+        )))
+    }
+}
+
+/// True when a `driver:` key appears inside the `database:` block.
+fn has_database_driver(text: &str) -> bool {
+    let mut in_db = false;
+    for line in text.lines() {
+        let trimmed = line.trim_end();
+        if !trimmed.starts_with(' ') && !trimmed.starts_with('\t') && !trimmed.is_empty() {
+            in_db = trimmed.starts_with("database:");
+            continue;
+        }
+        if in_db && trimmed.trim_start().starts_with("driver:") {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_sqlite_without_a_file() {
+        let c = Config::default();
+        assert_eq!(c.database.driver(), Driver::Sqlite);
+        assert_eq!(c.server.port, 8080);
+        assert_eq!(c.database.data_dir(), PathBuf::from("./data"));
+    }
+
+    #[test]
+    fn yaml_and_env_layering() {
+        let mut c = Config::from_yaml(
+            "server:\n  port: 9000\nplatform_jwt_secret: s1\ndatabase:\n  host: db\n  path: /tmp/x\nunknown: 1\n",
+        )
+        .unwrap();
+        assert_eq!(c.server.port, 9000);
+        assert_eq!(c.database.driver(), Driver::Postgres);
+        assert_eq!(c.database.data_dir(), PathBuf::from("/tmp/x"));
+        c.apply_env(|k| match k {
+            "PLATFORM_JWT_SECRET" => Some("s2".into()),
+            "ROCKET_DATABASE_DRIVER" => Some("sqlite".into()),
+            "APP_POOL_SIZE" => Some("7".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.platform_jwt_secret.expose(), "s2");
+        assert_eq!(c.database.driver(), Driver::Sqlite);
+        assert_eq!(c.app_pool_size, 7);
+        assert!(c
+            .apply_env(|k| (k == "APP_POOL_SIZE").then(|| "x".into()))
+            .is_err());
+    }
+
+    #[test]
+    fn insecure_secrets_are_refused() {
+        let mut c = Config::default();
+        c.check_secrets().expect("empty means generated");
+        for bad in ["changeme-platform-secret", "CHANGEME", "short-but-unique"] {
+            c.platform_jwt_secret = Secret::new(bad);
+            let err = c.check_secrets().unwrap_err().to_string();
+            assert!(err.contains("platform_jwt_secret"), "{err}");
+        }
+        c.platform_jwt_secret = Secret::new("a".repeat(MIN_SECRET_BYTES - 1));
+        assert!(c.check_secrets().is_err(), "31 bytes is too short");
+        c.platform_jwt_secret = Secret::new("a".repeat(MIN_SECRET_BYTES));
+        c.check_secrets().expect("32 bytes is enough");
+        c.platform_jwt_secret = Secret::new("changeme-platform-secret");
+        c.allow_insecure_defaults = true;
+        c.check_secrets().expect("allowed in development");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let mut c = Config {
+            platform_jwt_secret: Secret::new("super-secret-value-0123456789abcdef"),
+            ..Default::default()
+        };
+        c.database.password = Secret::new("dbpass");
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("super-secret-value"), "{shown}");
+    }
+
+    #[test]
+    fn bad_yaml_is_an_error() {
+        assert!(Config::from_yaml("server: [1, 2").is_err());
+        assert!(Config::from_yaml("server:\n  port: notanumber\n").is_err());
+    }
+}

@@ -1,0 +1,28 @@
+//! The Rocket engine: everything that is not HTTP (design §2). The server, the CLI
+//! and background workers call it the same way.
+//!
+//! - [`platform`]: the management database, apps lifecycle, the registry of open apps;
+//! - [`app`]: one app's context (store, secret, metadata snapshot);
+//! - [`auth`]: tokens, passwords, users, invites and the authenticated [`auth::User`];
+//! - [`access`]: the permission engine;
+//! - [`metadata`]: entity, relation and permission admin;
+//! - [`porting`]: schema export and import;
+//! - [`records`]: the five entity operations and the write pipeline.
+//!
+//! Errors are [`EngineError`]: what went wrong, never an HTTP status.
+
+pub mod access;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod metadata;
+pub mod platform;
+pub mod porting;
+pub mod records;
+pub mod repo;
+
+pub use app::App;
+pub use config::Config;
+pub use error::{Detail, EngineError, Result};
+pub use platform::Platform;

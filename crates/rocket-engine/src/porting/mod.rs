@@ -1,0 +1,457 @@
+//! Schema export and import (spec 14), through the same repositories as the admin
+//! APIs. Import is one small function per kind, run in the order of spec 14 §2.2;
+//! it is not transactional: each item is written on its own and failures are
+//! reported, never hidden.
+
+mod sample;
+
+use std::collections::HashSet;
+
+use rocket_meta::{Entity, Relation};
+use rocket_store::Exec;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Map, Value};
+
+use crate::app::App;
+use crate::error::{EngineError, Result};
+use crate::metadata;
+use crate::platform::Platform;
+use crate::repo;
+
+pub async fn export(app: &App) -> Result<Value> {
+    let x = &mut Exec::Store(&app.store);
+    let defs = |rows: Vec<Value>| Value::Array(rows);
+    let entities = repo::entities::list(x)
+        .await?
+        .into_iter()
+        .map(|r| r.definition)
+        .collect();
+    let relations = repo::relations::list(x)
+        .await?
+        .into_iter()
+        .map(|r| r.definition)
+        .collect();
+    let permissions: Vec<Value> = repo::permissions::list(x)
+        .await?
+        .into_iter()
+        .map(|p| json!({"entity": p.entity, "action": p.action, "roles": p.roles, "conditions": p.conditions}))
+        .collect();
+    Ok(json!({
+        "version": 1,
+        "exported_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "entities": defs(entities),
+        "relations": defs(relations),
+        "rules": repo::rules::list(x).await?,
+        "state_machines": repo::state_machines::list(x).await?,
+        "workflows": repo::workflows::list(x).await?,
+        "permissions": permissions,
+        "webhooks": repo::webhooks::list(x).await?,
+        "ui_configs": repo::ui_configs::list(x).await?,
+    }))
+}
+
+const KINDS: [&str; 8] = [
+    "entities",
+    "relations",
+    "rules",
+    "state_machines",
+    "workflows",
+    "permissions",
+    "webhooks",
+    "ui_configs",
+];
+
+/// Counts per kind and the collected error lines (spec 14 §2.3).
+#[derive(Default)]
+pub(crate) struct Report {
+    entities: i64,
+    relations: i64,
+    rules: i64,
+    state_machines: i64,
+    workflows: i64,
+    permissions: i64,
+    webhooks: i64,
+    ui_configs: i64,
+    pub(crate) records: i64,
+    pub(crate) errors: Vec<String>,
+}
+
+impl Report {
+    fn into_json(self) -> Value {
+        let mut out = json!({
+            "message": "Import completed",
+            "summary": {
+                "entities": self.entities, "relations": self.relations, "rules": self.rules,
+                "state_machines": self.state_machines, "workflows": self.workflows,
+                "permissions": self.permissions, "webhooks": self.webhooks,
+                "ui_configs": self.ui_configs, "records": self.records,
+            },
+        });
+        if !self.errors.is_empty() {
+            out["errors"] = json!(self.errors);
+        }
+        out
+    }
+}
+
+/// The items of one list of the document, as objects.
+pub(crate) fn items<'a>(doc: &'a Map<String, Value>, key: &str) -> Vec<&'a Map<String, Value>> {
+    doc.get(key)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_object).collect())
+        .unwrap_or_default()
+}
+
+fn text<'a>(m: &'a Map<String, Value>, k: &str) -> &'a str {
+    m.get(k).and_then(Value::as_str).unwrap_or("")
+}
+
+/// An item read into its definition type (defaults for absent keys, spec 14 §2.2).
+fn parse<T: DeserializeOwned>(item: &Map<String, Value>) -> std::result::Result<T, String> {
+    serde_json::from_value(Value::Object(item.clone())).map_err(|e| e.to_string())
+}
+
+/// Error text for the report: never database internals.
+pub(crate) fn safe(e: &dyn std::fmt::Display) -> String {
+    let m = e.to_string();
+    if m.starts_with("unique") {
+        "a record with this value already exists".into()
+    } else if m.starts_with("invalid value") {
+        "a value has the wrong format".into()
+    } else {
+        tracing::warn!("import step failed: {m}");
+        "database error (see server log)".into()
+    }
+}
+
+/// Checks the envelope: version 1, lists where lists belong; unwraps `{"data": …}`.
+fn checked(mut doc: Map<String, Value>) -> Result<Map<String, Value>> {
+    if !doc.contains_key("version") {
+        if let Some(Value::Object(inner)) = doc.remove("data") {
+            doc = inner;
+        }
+    }
+    match doc.get("version") {
+        Some(Value::Number(n)) if n.as_i64() == Some(1) => {}
+        other => {
+            let shown = match other {
+                None => "0".to_string(),
+                Some(Value::String(s)) => s.clone(),
+                Some(v) => v.to_string(),
+            };
+            return Err(EngineError::Invalid(format!(
+                "Unsupported export version: {shown}"
+            )));
+        }
+    }
+    let bad_list = KINDS
+        .iter()
+        .any(|k| doc.get(*k).is_some_and(|v| !v.is_array() && !v.is_null()));
+    let bad_sample = doc
+        .get("sample_data")
+        .is_some_and(|v| !v.is_object() && !v.is_null());
+    if bad_list || bad_sample {
+        return Err(EngineError::BadInput("Invalid JSON body".into()));
+    }
+    Ok(doc)
+}
+
+pub async fn import(p: &Platform, app: &App, doc: Map<String, Value>) -> Result<Value> {
+    let doc = checked(doc)?;
+    let _lock = app.admin_lock.lock().await;
+    let mut rep = Report::default();
+    import_entities(app, &doc, &mut rep).await?;
+    import_relations(app, &doc, &mut rep).await?;
+    import_rules(app, &doc, &mut rep).await?;
+    import_state_machines(app, &doc, &mut rep).await?;
+    import_workflows(app, &doc, &mut rep).await?;
+    import_permissions(app, &doc, &mut rep).await?;
+    import_webhooks(app, &doc, &mut rep).await?;
+    import_ui_configs(app, &doc, &mut rep).await?;
+    app.reload().await?;
+    sample::import(app, &doc, &mut rep).await;
+    p.announce(&app.name).await;
+    Ok(rep.into_json())
+}
+
+/// Entities, validated like the admin API; existing names are skipped.
+async fn import_entities(app: &App, doc: &Map<String, Value>, rep: &mut Report) -> Result<()> {
+    for item in items(doc, "entities") {
+        let name = text(item, "name");
+        if name.is_empty() || text(item, "table").is_empty() || app.schema().entity(name).is_some()
+        {
+            continue;
+        }
+        let checked = Entity::from_value(Value::Object(item.clone()))
+            .map_err(|e| e.to_string())
+            .and_then(|e| e.validate().map(|()| e));
+        let e = match checked {
+            Ok(e) => e,
+            Err(m) => {
+                rep.errors.push(format!("Entity {name}: {m}"));
+                continue;
+            }
+        };
+        match metadata::save_entity(&app.store, &e, &app.schema(), true).await {
+            Ok(_) => rep.entities += 1,
+            Err(err) => rep.errors.push(format!("Entity {name}: {}", safe(&err))),
+        }
+        // A repeated name later in the payload is then skipped like an existing one.
+        app.reload().await?;
+    }
+    Ok(())
+}
+
+async fn import_relations(app: &App, doc: &Map<String, Value>, rep: &mut Report) -> Result<()> {
+    for item in items(doc, "relations") {
+        let name = text(item, "name");
+        let schema = app.schema();
+        if name.is_empty() || schema.relation(name).is_some() {
+            continue;
+        }
+        let checked = Relation::from_value(Value::Object(item.clone()))
+            .map_err(|e| e.to_string())
+            .and_then(|r| metadata::check_relation(&schema, &r).map(|()| r));
+        let r = match checked {
+            Ok(r) => r,
+            Err(m) => {
+                rep.errors.push(format!("Relation {name}: {m}"));
+                continue;
+            }
+        };
+        match metadata::save_relation(&app.store, &r, &schema, true).await {
+            Ok(_) => rep.relations += 1,
+            Err(err) => rep.errors.push(format!("Relation {name}: {}", safe(&err))),
+        }
+    }
+    app.reload().await?;
+    Ok(())
+}
+
+async fn import_rules(app: &App, doc: &Map<String, Value>, rep: &mut Report) -> Result<()> {
+    let x = &mut Exec::Store(&app.store);
+    let mut seen = repo::rules::list(x).await?;
+    for item in items(doc, "rules") {
+        let mut r: repo::rules::RuleDef = match parse(item) {
+            Ok(r) => r,
+            Err(m) => {
+                rep.errors.push(format!(
+                    "Rule ({}/{}): {m}",
+                    text(item, "entity"),
+                    text(item, "hook")
+                ));
+                continue;
+            }
+        };
+        if r.hook.is_empty() {
+            r.hook = "before_write".into();
+        }
+        if seen.iter().any(|s| s.same_as(&r)) {
+            continue;
+        }
+        match repo::rules::insert(x, &r).await {
+            Ok(_) => {
+                rep.rules += 1;
+                seen.push(r);
+            }
+            Err(err) => rep
+                .errors
+                .push(format!("Rule ({}/{}): {}", r.entity, r.hook, safe(&err))),
+        }
+    }
+    Ok(())
+}
+
+async fn import_state_machines(
+    app: &App,
+    doc: &Map<String, Value>,
+    rep: &mut Report,
+) -> Result<()> {
+    let x = &mut Exec::Store(&app.store);
+    let mut seen: HashSet<(String, String)> = repo::state_machines::list(x)
+        .await?
+        .into_iter()
+        .map(|m| (m.entity, m.field))
+        .collect();
+    for item in items(doc, "state_machines") {
+        let m: repo::state_machines::StateMachineDef = match parse(item) {
+            Ok(m) => m,
+            Err(e) => {
+                rep.errors.push(format!(
+                    "State machine ({}/{}): {e}",
+                    text(item, "entity"),
+                    text(item, "field")
+                ));
+                continue;
+            }
+        };
+        let key = (m.entity.clone(), m.field.clone());
+        if seen.contains(&key) {
+            continue;
+        }
+        match repo::state_machines::insert(x, &m).await {
+            Ok(_) => {
+                rep.state_machines += 1;
+                seen.insert(key);
+            }
+            Err(err) => rep.errors.push(format!(
+                "State machine ({}/{}): {}",
+                key.0,
+                key.1,
+                safe(&err)
+            )),
+        }
+    }
+    Ok(())
+}
+
+async fn import_workflows(app: &App, doc: &Map<String, Value>, rep: &mut Report) -> Result<()> {
+    let x = &mut Exec::Store(&app.store);
+    let mut seen: HashSet<String> = repo::workflows::list(x)
+        .await?
+        .into_iter()
+        .map(|w| w.name)
+        .collect();
+    for item in items(doc, "workflows") {
+        let w: repo::workflows::WorkflowDef = match parse(item) {
+            Ok(w) => w,
+            Err(e) => {
+                rep.errors
+                    .push(format!("Workflow {}: {e}", text(item, "name")));
+                continue;
+            }
+        };
+        if w.name.is_empty() || seen.contains(&w.name) {
+            continue;
+        }
+        match repo::workflows::insert(x, &w).await {
+            Ok(_) => {
+                rep.workflows += 1;
+                seen.insert(w.name);
+            }
+            Err(err) => rep
+                .errors
+                .push(format!("Workflow {}: {}", w.name, safe(&err))),
+        }
+    }
+    Ok(())
+}
+
+/// Permissions, validated like the admin API; one per (entity, action) (spec 14 §2.2).
+async fn import_permissions(app: &App, doc: &Map<String, Value>, rep: &mut Report) -> Result<()> {
+    let x = &mut Exec::Store(&app.store);
+    let mut seen: HashSet<(String, String)> = repo::permissions::list(x)
+        .await?
+        .into_iter()
+        .map(|p| (p.entity, p.action))
+        .collect();
+    for item in items(doc, "permissions") {
+        let key = (
+            text(item, "entity").to_string(),
+            text(item, "action").to_string(),
+        );
+        if seen.contains(&key) {
+            continue;
+        }
+        let def = match metadata::permissions::parse(app, item) {
+            Ok(d) => d,
+            Err(e) => {
+                rep.errors
+                    .push(format!("Permission ({}/{}): {e}", key.0, key.1));
+                continue;
+            }
+        };
+        match repo::permissions::insert(x, &repo::new_id(), &def).await {
+            Ok(()) => {
+                rep.permissions += 1;
+                seen.insert(key);
+            }
+            Err(err) => {
+                rep.errors
+                    .push(format!("Permission ({}/{}): {}", key.0, key.1, safe(&err)))
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn import_webhooks(app: &App, doc: &Map<String, Value>, rep: &mut Report) -> Result<()> {
+    let x = &mut Exec::Store(&app.store);
+    let mut seen: HashSet<(String, String, String)> = repo::webhooks::list(x)
+        .await?
+        .iter()
+        .map(repo::webhooks::WebhookDef::key)
+        .collect();
+    for item in items(doc, "webhooks") {
+        let mut w: repo::webhooks::WebhookDef = match parse(item) {
+            Ok(w) => w,
+            Err(e) => {
+                rep.errors.push(format!(
+                    "Webhook ({}/{}/{}): {e}",
+                    text(item, "entity"),
+                    text(item, "hook"),
+                    text(item, "url")
+                ));
+                continue;
+            }
+        };
+        if w.hook.is_empty() {
+            w.hook = "after_write".into();
+        }
+        if w.method.is_empty() {
+            w.method = "POST".into();
+        }
+        let key = w.key();
+        if seen.contains(&key) {
+            continue;
+        }
+        match repo::webhooks::insert(x, &w).await {
+            Ok(_) => {
+                rep.webhooks += 1;
+                seen.insert(key);
+            }
+            Err(err) => rep.errors.push(format!(
+                "Webhook ({}/{}/{}): {}",
+                key.0,
+                key.1,
+                key.2,
+                safe(&err)
+            )),
+        }
+    }
+    Ok(())
+}
+
+/// UI configs are upserted: existing ones are overwritten (spec 14 §2.2 step 9).
+async fn import_ui_configs(app: &App, doc: &Map<String, Value>, rep: &mut Report) -> Result<()> {
+    let x = &mut Exec::Store(&app.store);
+    for item in items(doc, "ui_configs") {
+        let mut c: repo::ui_configs::UiConfigDef = match parse(item) {
+            Ok(c) => c,
+            Err(e) => {
+                rep.errors.push(format!(
+                    "UI config ({}/{}): {e}",
+                    text(item, "entity"),
+                    text(item, "scope")
+                ));
+                continue;
+            }
+        };
+        if c.entity.is_empty() {
+            continue;
+        }
+        if c.scope.is_empty() {
+            c.scope = "default".into();
+        }
+        match repo::ui_configs::upsert(x, &c).await {
+            Ok(()) => rep.ui_configs += 1,
+            Err(err) => rep.errors.push(format!(
+                "UI config ({}/{}): {}",
+                c.entity,
+                c.scope,
+                safe(&err)
+            )),
+        }
+    }
+    Ok(())
+}

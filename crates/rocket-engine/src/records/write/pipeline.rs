@@ -1,0 +1,216 @@
+//! The write pipeline (spec 04 §6.1, §7) as one ordered function per operation,
+//! each step a named call:
+//!
+//! resolve → load current (read filters: a hidden row is 404) → access → plan →
+//! BEGIN → re-read current, locked → If-Match → access again → [rules] →
+//! [state machine] → slug / [files] → SQL incl. nested → [sync webhooks] →
+//! [outbox rows] → readable answer → COMMIT.
+//!
+//! Bracketed steps belong to later work (rules and state machines, webhooks and the
+//! outbox, files) and slot in where they are named. A write whose plan is a single
+//! statement, with nothing to re-check, skips BEGIN/COMMIT: one `INSERT/UPDATE …
+//! RETURNING` is atomic by itself.
+
+use rocket_meta::{Action, Entity};
+use rocket_sql::{Cond, Select};
+use rocket_store::{Exec, Row, Tx};
+use serde_json::{Map, Value};
+
+use super::plan::{self, Mode, RowPlan};
+use super::{delete as cascade, exec, nested, JsonBody, Written};
+use crate::access::ReadScope;
+use crate::error::{EngineError, Result};
+use crate::records::etag::{self, matches};
+use crate::records::{find, find_key, live, not_found, pk_cond, pk_text, render_row, Caller};
+
+/// `POST /api/{app}/{entity}`.
+pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<Written> {
+    let e = c.entity(entity)?;
+    c.access().check(&e, Action::Create)?;
+    let body = body.object()?;
+    let plan = plan_write(c, &e, &body, Mode::Create)?;
+    if exec::single_statement(&plan, None) {
+        let x = &mut Exec::Store(&c.app.store);
+        let row = exec::insert(x, &plan, None).await?;
+        return answer(x, c, &e, row).await;
+    }
+    let mut tx = c.app.store.begin().await?;
+    // [rules: spec 07] [state machine: spec 08] — `old` is `{}` on create.
+    let row = exec::insert(&mut Exec::Tx(&mut tx), &plan, None).await?;
+    let key = pk_text(&e, &row).ok_or_else(|| EngineError::internal("insert returned no key"))?;
+    nested::write(&mut tx, c, &e, &key, &plan.relations).await?;
+    // [sync webhooks: spec 12 §7] [outbox rows: spec 12 §8]
+    let out = answer(&mut Exec::Tx(&mut tx), c, &e, row).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// `PUT /api/{app}/{entity}/{id}` (a partial update).
+pub async fn update(
+    c: &Caller<'_>,
+    entity: &str,
+    id: &str,
+    body: JsonBody<'_>,
+    if_match: Option<&str>,
+) -> Result<Written> {
+    let e = c.entity(entity)?;
+    let access = c.access();
+    let scope = access.read_scope(&e);
+    let (key, old) = current(&mut Exec::Store(&c.app.store), &e, id, None, &scope).await?;
+    access.check_record(&e, Action::Update, &old)?;
+    let body = body.object()?;
+    let plan = plan_write(c, &e, &body, Mode::Update)?;
+    let recheck = !matches!(scope, ReadScope::All) || !access.unconditional(&e, Action::Update);
+    if exec::single_statement(&plan, Some(&old)) && if_match.is_none() && !recheck {
+        let x = &mut Exec::Store(&c.app.store);
+        return match exec::update(x, &plan, &key, &old).await? {
+            Some(row) => answer(x, c, &e, row).await,
+            None => Ok(whole(old)),
+        };
+    }
+    let mut tx = c.app.store.begin().await?;
+    let (key, old) = current(&mut Exec::Tx(&mut tx), &e, id, Some(&key), &scope).await?;
+    precondition(if_match, &old)?;
+    access.check_record(&e, Action::Update, &old)?;
+    // [rules: spec 07] [state machine: spec 08]
+    let row = exec::update(&mut Exec::Tx(&mut tx), &plan, &key, &old).await?;
+    nested::write(&mut tx, c, &e, &key, &plan.relations).await?;
+    // [sync webhooks: spec 12 §7] [outbox rows: spec 12 §8]
+    let out = match row {
+        Some(row) => answer(&mut Exec::Tx(&mut tx), c, &e, row).await?,
+        None => reread(&mut tx, c, &e, &key).await?,
+    };
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// `DELETE /api/{app}/{entity}/{id}`: soft or hard, after the `on_delete` policies.
+pub async fn delete(c: &Caller<'_>, entity: &str, id: &str, if_match: Option<&str>) -> Result<()> {
+    let e = c.entity(entity)?;
+    let access = c.access();
+    let scope = access.read_scope(&e);
+    let (key, old) = current(&mut Exec::Store(&c.app.store), &e, id, None, &scope).await?;
+    access.check_record(&e, Action::Delete, &old)?;
+    let mut tx = c.app.store.begin().await?;
+    let (key, old) = current(&mut Exec::Tx(&mut tx), &e, id, Some(&key), &scope).await?;
+    precondition(if_match, &old)?;
+    access.check_record(&e, Action::Delete, &old)?;
+    cascade::cascade(&mut tx, &c.schema, &e, &key).await?;
+    if exec::remove(&mut Exec::Tx(&mut tx), &e, &key).await? == 0 {
+        return Err(not_found(&e, id));
+    }
+    // [before_delete webhooks: spec 12 §7] [outbox rows: spec 12 §8]
+    tx.commit().await?;
+    Ok(())
+}
+
+fn plan_write<'b>(
+    c: &Caller<'_>,
+    e: &std::sync::Arc<Entity>,
+    body: &'b Map<String, Value>,
+    mode: Mode,
+) -> Result<RowPlan<'b>> {
+    plan::plan(
+        &c.schema,
+        e,
+        body,
+        mode,
+        c.dialect(),
+        c.app.limits.nested_depth,
+    )
+}
+
+/// The current record as the caller may see it: a row hidden by the read filters,
+/// or any row when the caller may read nothing, is 404 as if absent. Looked up by
+/// the URL `id` (or slug) first; inside the transaction by the resolved `key`, and
+/// locked. Returns its canonical key and its rendered form.
+async fn current(
+    x: &mut Exec<'_>,
+    e: &Entity,
+    id: &str,
+    key: Option<&str>,
+    scope: &ReadScope,
+) -> Result<(String, Map<String, Value>)> {
+    let Some(filters) = scope.filters() else {
+        return Err(not_found(e, id));
+    };
+    let found = match key {
+        None => find(x, e, id, filters, false).await?,
+        Some(k) => find_key(x, e, k, filters, true).await?,
+    };
+    let Some(row) = found else {
+        return Err(not_found(e, id));
+    };
+    let key = pk_text(e, &row).ok_or_else(|| not_found(e, id))?;
+    Ok((key, render_row(e, row, x.dialect())))
+}
+
+/// `If-Match` against the record as it is now (412 when it changed).
+fn precondition(if_match: Option<&str>, old: &Map<String, Value>) -> Result<()> {
+    match if_match {
+        Some(m) if !matches(m, &etag::etag(old)) => Err(EngineError::PreconditionFailed(
+            "The record was changed since it was read".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn whole(data: Map<String, Value>) -> Written {
+    let etag = Some(etag::etag(&data));
+    Written { data, etag }
+}
+
+/// The answer for a written row: all of it when the caller may read it, else only
+/// its key (a write never returns a row its caller cannot read).
+async fn answer(x: &mut Exec<'_>, c: &Caller<'_>, e: &Entity, row: Row) -> Result<Written> {
+    let key = pk_text(e, &row);
+    let data = render_row(e, row, x.dialect());
+    let readable = match c.access().read_scope(e) {
+        ReadScope::All => true,
+        ReadScope::Nothing => false,
+        ReadScope::Filtered(f) => match &key {
+            Some(k) => still_visible(x, e, k, f).await?,
+            None => false,
+        },
+    };
+    if readable {
+        return Ok(whole(data));
+    }
+    let mut only_key = Map::new();
+    only_key.insert(
+        e.pk_name().to_string(),
+        data.get(e.pk_name()).cloned().unwrap_or(Value::Null),
+    );
+    Ok(Written {
+        data: only_key,
+        etag: None,
+    })
+}
+
+async fn still_visible(
+    x: &mut Exec<'_>,
+    e: &Entity,
+    key: &str,
+    filters: Vec<Cond>,
+) -> Result<bool> {
+    let mut conds = vec![pk_cond(e, key)?];
+    conds.extend(filters);
+    let q = Select {
+        table: e.table.clone(),
+        columns: vec![e.pk_name().to_string()],
+        conds: live(e, conds),
+        limit: Some(1),
+        ..Default::default()
+    }
+    .to_sql(x.dialect());
+    Ok(!x.query(&q).await?.is_empty())
+}
+
+/// The record after an update that set no column of its own (only nested rows).
+async fn reread(tx: &mut Tx, c: &Caller<'_>, e: &Entity, key: &str) -> Result<Written> {
+    let x = &mut Exec::Tx(tx);
+    let row = find_key(x, e, key, &[], false)
+        .await?
+        .ok_or_else(|| not_found(e, key))?;
+    answer(x, c, e, row).await
+}

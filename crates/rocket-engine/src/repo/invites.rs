@@ -1,0 +1,130 @@
+//! `_invites` (spec 02 §4.18, spec 11 §9).
+
+use chrono::{DateTime, Utc};
+use rocket_store::{DbError, Exec, Param};
+use serde::Serialize;
+
+use super::{fetch, list_param, run, time_param, Reader};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InviteRow {
+    pub id: String,
+    pub email: String,
+    pub roles: Vec<String>,
+    pub token: String,
+    pub expires_at: Option<String>,
+    pub accepted_at: Option<String>,
+    pub invited_by: Option<String>,
+    pub created_at: Option<String>,
+}
+
+impl InviteRow {
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at
+            .as_deref()
+            .and_then(super::parse_time)
+            .is_none_or(|t| t <= now)
+    }
+}
+
+const SELECT: &str = "SELECT [id], email, [roles:list], token, [expires_at], [accepted_at], [invited_by], [created_at] FROM _invites";
+
+fn decode(r: &mut Reader) -> InviteRow {
+    InviteRow {
+        id: r.text(),
+        email: r.text(),
+        roles: r.list(),
+        token: r.text(),
+        expires_at: r.time(),
+        accepted_at: r.time(),
+        invited_by: r.opt_text(),
+        created_at: r.time(),
+    }
+}
+
+/// Newest first.
+pub async fn list(x: &mut Exec<'_>) -> Result<Vec<InviteRow>, DbError> {
+    fetch(
+        x,
+        &format!("{SELECT} ORDER BY created_at DESC"),
+        vec![],
+        decode,
+    )
+    .await
+}
+
+async fn one(x: &mut Exec<'_>, tpl: &str, p: Param) -> Result<Option<InviteRow>, DbError> {
+    let rows = fetch(x, &format!("{SELECT} {tpl}"), vec![p], decode).await?;
+    Ok(rows.into_iter().next())
+}
+
+pub async fn get(x: &mut Exec<'_>, id: &str) -> Result<Option<InviteRow>, DbError> {
+    one(
+        x,
+        "WHERE id = {1:uuid}",
+        Param::Text(id.to_ascii_lowercase()),
+    )
+    .await
+}
+
+pub async fn by_token(x: &mut Exec<'_>, token: &str) -> Result<Option<InviteRow>, DbError> {
+    one(x, "WHERE token = {1}", Param::Text(token.into())).await
+}
+
+pub async fn pending_for(x: &mut Exec<'_>, email: &str) -> Result<bool, DbError> {
+    let rows = fetch(
+        x,
+        "SELECT 1 FROM _invites WHERE email = {1} AND accepted_at IS NULL AND expires_at > {now}",
+        vec![Param::Text(email.into())],
+        |_| (),
+    )
+    .await?;
+    Ok(!rows.is_empty())
+}
+
+pub async fn insert(
+    x: &mut Exec<'_>,
+    id: &str,
+    email: &str,
+    roles: &[String],
+    token: &str,
+    expires: DateTime<Utc>,
+    invited_by: Option<&str>,
+) -> Result<(), DbError> {
+    let d = x.dialect();
+    run(
+        x,
+        "INSERT INTO _invites (id, email, roles, token, expires_at, invited_by) \
+         VALUES ({1:uuid}, {2}, {3:list}, {4}, {5:timestamptz}, {6:uuid})",
+        vec![
+            Param::Text(id.into()),
+            Param::Text(email.into()),
+            list_param(d, roles),
+            Param::Text(token.into()),
+            time_param(d, expires),
+            invited_by.map_or(Param::Null, |b| Param::Text(b.into())),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Marks the invite accepted; of two concurrent calls only one returns `true`.
+pub async fn claim(x: &mut Exec<'_>, id: &str) -> Result<bool, DbError> {
+    let n = run(
+        x,
+        "UPDATE _invites SET accepted_at = {now} WHERE id = {1:uuid} AND accepted_at IS NULL",
+        vec![Param::Text(id.into())],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+pub async fn delete(x: &mut Exec<'_>, id: &str) -> Result<u64, DbError> {
+    run(
+        x,
+        "DELETE FROM _invites WHERE id = {1:uuid}",
+        vec![Param::Text(id.to_ascii_lowercase())],
+    )
+    .await
+}

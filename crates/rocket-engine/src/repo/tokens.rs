@@ -1,0 +1,175 @@
+//! Credentials and refresh tokens (spec 02 §3.2–3.3, §4.7–4.8): the same shape in
+//! the management database (platform users) and in every app (app users).
+
+use chrono::{DateTime, Utc};
+use rocket_store::{DbError, Exec, Param};
+
+use super::{fetch, list_param, new_id, run, time_param, Reader};
+
+/// The user and token tables of one side.
+#[derive(Debug, Clone, Copy)]
+pub struct Tables {
+    pub users: &'static str,
+    pub tokens: &'static str,
+}
+
+pub const APP: Tables = Tables {
+    users: "_users",
+    tokens: "_refresh_tokens",
+};
+
+pub const PLATFORM: Tables = Tables {
+    users: "_platform_users",
+    tokens: "_platform_refresh_tokens",
+};
+
+/// What login needs of a user.
+pub struct Credentials {
+    pub id: String,
+    pub password_hash: String,
+    pub roles: Vec<String>,
+    /// NULL counts as disabled.
+    pub active: bool,
+}
+
+pub async fn credentials(
+    x: &mut Exec<'_>,
+    t: Tables,
+    email: &str,
+) -> Result<Option<Credentials>, DbError> {
+    let rows = fetch(
+        x,
+        &format!(
+            "SELECT [id], password_hash, [roles:list], active FROM {} WHERE email = {{1}}",
+            t.users
+        ),
+        vec![Param::Text(email.into())],
+        |r| Credentials {
+            id: r.text(),
+            password_hash: r.text(),
+            roles: r.list(),
+            active: r.flag(false),
+        },
+    )
+    .await?;
+    Ok(rows.into_iter().next())
+}
+
+pub async fn count_users(x: &mut Exec<'_>, t: Tables) -> Result<i64, DbError> {
+    let rows = fetch(
+        x,
+        &format!("SELECT COUNT(*) AS count FROM {}", t.users),
+        vec![],
+        Reader::int,
+    )
+    .await?;
+    Ok(rows.into_iter().next().unwrap_or(0))
+}
+
+/// Inserts an active user with a fresh id; returns the id.
+pub async fn insert_user(
+    x: &mut Exec<'_>,
+    t: Tables,
+    email: &str,
+    password_hash: &str,
+    roles: &[String],
+) -> Result<String, DbError> {
+    let id = new_id();
+    let d = x.dialect();
+    run(
+        x,
+        &format!(
+            "INSERT INTO {} (id, email, password_hash, roles, active) VALUES ({{1:uuid}}, {{2}}, {{3}}, {{4:list}}, {{5:bool}})",
+            t.users
+        ),
+        vec![
+            Param::Text(id.clone()),
+            Param::Text(email.into()),
+            Param::Text(password_hash.into()),
+            list_param(d, roles),
+            Param::Bool(true),
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn insert_refresh(
+    x: &mut Exec<'_>,
+    t: Tables,
+    user_id: &str,
+    token: &str,
+    expires: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let d = x.dialect();
+    run(
+        x,
+        &format!(
+            "INSERT INTO {} (id, user_id, token, expires_at) VALUES ({{1:uuid}}, {{2:uuid}}, {{3:uuid}}, {{4:timestamptz}})",
+            t.tokens
+        ),
+        vec![
+            Param::Text(new_id()),
+            Param::Text(user_id.into()),
+            Param::Text(token.into()),
+            time_param(d, expires),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A stored refresh token with what refreshing needs of its user.
+pub struct Refresh {
+    pub id: String,
+    pub user_id: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub roles: Vec<String>,
+    pub active: bool,
+}
+
+pub async fn find_refresh(
+    x: &mut Exec<'_>,
+    t: Tables,
+    token: &str,
+) -> Result<Option<Refresh>, DbError> {
+    let rows = fetch(
+        x,
+        &format!(
+            "SELECT [t.id], [t.user_id], [t.expires_at], [u.roles:list], u.active FROM {} t \
+             JOIN {} u ON u.id = t.user_id WHERE t.token = {{1:uuid}}",
+            t.tokens, t.users
+        ),
+        vec![Param::Text(token.to_ascii_lowercase())],
+        |r| Refresh {
+            id: r.text(),
+            user_id: r.text(),
+            expires_at: r.instant(),
+            roles: r.list(),
+            active: r.flag(false),
+        },
+    )
+    .await?;
+    Ok(rows.into_iter().next())
+}
+
+/// Deletes one refresh token by row id; returns whether this call deleted it.
+pub async fn delete_refresh(x: &mut Exec<'_>, t: Tables, id: &str) -> Result<bool, DbError> {
+    let n = run(
+        x,
+        &format!("DELETE FROM {} WHERE id = {{1:uuid}}", t.tokens),
+        vec![Param::Text(id.into())],
+    )
+    .await?;
+    Ok(n == 1)
+}
+
+pub async fn revoke(x: &mut Exec<'_>, t: Tables, token: &str) -> Result<(), DbError> {
+    run(
+        x,
+        &format!("DELETE FROM {} WHERE token = {{1:uuid}}", t.tokens),
+        vec![Param::Text(token.to_ascii_lowercase())],
+    )
+    .await
+    .map(|_| ())
+}

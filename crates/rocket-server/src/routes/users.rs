@@ -1,0 +1,68 @@
+//! `/api/{app}/_admin/{users,invites}` (spec 11 §8–9).
+
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+use axum::Router;
+use rocket_engine::auth::{invites, users};
+
+use crate::error::ApiResult;
+use crate::extract::{Admin, Id, Shared, P};
+use crate::http::{self, RawBody};
+
+pub fn router() -> Router<Shared> {
+    Router::new()
+        .route("/api/{app}/_admin/users", get(list).post(create))
+        .route(
+            "/api/{app}/_admin/users/{id}",
+            get(one).put(update).delete(remove),
+        )
+        .route(
+            "/api/{app}/_admin/invites",
+            get(invite_list).post(invite_create),
+        )
+        .route("/api/{app}/_admin/invites/bulk", post(invite_bulk))
+        .route("/api/{app}/_admin/invites/{id}", delete(invite_delete))
+}
+
+const BAD: &str = "Invalid JSON body";
+
+async fn list(a: Admin) -> ApiResult<Response> {
+    Ok(http::ok(users::list(&a.app.store).await?))
+}
+
+async fn one(a: Admin, P(i): P<Id>) -> ApiResult<Response> {
+    Ok(http::ok(users::get(&a.app.store, &i.id).await?))
+}
+
+async fn create(a: Admin, body: RawBody) -> ApiResult<Response> {
+    let b = body.object(BAD)?;
+    Ok(http::created(users::create(&a.app.store, &b).await?))
+}
+
+async fn update(a: Admin, P(i): P<Id>, body: RawBody) -> ApiResult<Response> {
+    users::get(&a.app.store, &i.id).await?;
+    let b = body.object(BAD)?;
+    Ok(http::ok(users::update(&a.app.store, &i.id, &b).await?))
+}
+
+async fn remove(a: Admin, P(i): P<Id>) -> ApiResult<Response> {
+    Ok(http::ok(users::delete(&a.app.store, &i.id).await?))
+}
+
+async fn invite_list(a: Admin) -> ApiResult<Response> {
+    Ok(http::ok(invites::list(&a.app).await?))
+}
+
+async fn invite_create(a: Admin, body: RawBody) -> ApiResult<Response> {
+    let b = body.object(BAD)?;
+    Ok(http::created(invites::create(&a.app, &a.user, &b).await?))
+}
+
+async fn invite_bulk(a: Admin, body: RawBody) -> ApiResult<Response> {
+    let b = body.object(BAD)?;
+    Ok(http::ok(invites::bulk(&a.app, &a.user, &b).await?))
+}
+
+async fn invite_delete(a: Admin, P(i): P<Id>) -> ApiResult<Response> {
+    Ok(http::ok(invites::delete(&a.app, &i.id).await?))
+}
