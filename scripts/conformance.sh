@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUITE="${SUITE:-../shared/conformance/run.py}"
-CASES="${CASES:-auth/ middleware/ unique/ permission users/}"
+CASES="${CASES:-auth/ middleware/ unique/ permission users/ decisions/unknown_filter decisions/nested_writes decisions/timestamps decisions/permission_in}"
 cargo build --quiet -p rocket
 BIN="$PWD/target/debug/rocket"
 args=()

@@ -2,6 +2,7 @@
 //! on both dialects (see `common`). One test binary keeps link time low.
 
 mod common;
+mod contract;
 
 mod access;
 mod auth;

@@ -665,3 +665,343 @@ both_with!(
     includes_are_bounded,
     slow_clients_are_dropped,
 );
+
+/// The probe's `viewer`: `doc` read where `department = sales`, update where `status
+/// = draft`, create; `note` read where `private = false`; `tag` read where `visible`.
+async fn viewer_setup(t: &T) -> T {
+    t.entity(
+        "doc",
+        json!([{"name": "title", "type": "string"}, {"name": "department", "type": "string"},
+               {"name": "status", "type": "string"}]),
+    )
+    .await;
+    t.entity(
+        "note",
+        json!([{"name": "doc_id", "type": "uuid"}, {"name": "body", "type": "string"},
+               {"name": "private", "type": "boolean"}]),
+    )
+    .await;
+    t.entity(
+        "tag",
+        json!([{"name": "label", "type": "string"}, {"name": "visible", "type": "boolean"}]),
+    )
+    .await;
+    t.relation(
+        json!({"name": "notes", "type": "one_to_many", "source": "doc", "target": "note",
+        "source_key": "id", "target_key": "doc_id"}),
+    )
+    .await;
+    t.relation(json!({"name": "tags", "type": "many_to_many", "source": "doc", "target": "tag",
+        "source_key": "id", "join_table": "doc_tags", "source_join_key": "doc_id", "target_join_key": "tag_id"}))
+        .await;
+    let eq = |f: &str, v: Value| json!([{"field": f, "operator": "eq", "value": v}]);
+    t.permission(
+        "doc",
+        "read",
+        json!(["viewer"]),
+        eq("department", json!("sales")),
+    )
+    .await;
+    t.permission(
+        "doc",
+        "update",
+        json!(["viewer"]),
+        eq("status", json!("draft")),
+    )
+    .await;
+    t.permission(
+        "doc",
+        "delete",
+        json!(["viewer"]),
+        eq("status", json!("draft")),
+    )
+    .await;
+    t.permission("doc", "create", json!(["viewer"]), json!([]))
+        .await;
+    t.permission(
+        "note",
+        "read",
+        json!(["viewer"]),
+        eq("private", json!(false)),
+    )
+    .await;
+    t.permission("tag", "read", json!(["viewer"]), eq("visible", json!(true)))
+        .await;
+    let (_, tok) = t.user("viewer@x.io", json!(["viewer"])).await;
+    t.with_token(Some(&tok))
+}
+
+/// Finding 3: a row the caller cannot read is 404 for update and delete too, and a
+/// write never answers with a row its caller cannot read.
+async fn read_filters_guard_writes(t: T) {
+    let v = viewer_setup(&t).await;
+    let hidden = t
+        .create(
+            "doc",
+            json!({"title": "h", "department": "hr", "status": "draft"}),
+        )
+        .await;
+    let hid = hidden["id"].as_str().unwrap();
+    v.get(&format!("/doc/{hid}")).await.error(404, "NOT_FOUND");
+    v.put(&format!("/doc/{hid}"), json!({}))
+        .await
+        .error(404, "NOT_FOUND");
+    v.put(&format!("/doc/{hid}"), json!({"title": "x"}))
+        .await
+        .error(404, "NOT_FOUND");
+    v.delete(&format!("/doc/{hid}"))
+        .await
+        .error(404, "NOT_FOUND");
+    assert_eq!(
+        t.get(&format!("/doc/{hid}")).await.data(200)["title"],
+        json!("h"),
+        "untouched"
+    );
+    // A visible draft moved out of the caller's sight: written, answered by key only.
+    let mine = t
+        .create(
+            "doc",
+            json!({"title": "m", "department": "sales", "status": "draft"}),
+        )
+        .await;
+    let mid = mine["id"].as_str().unwrap();
+    let moved = v
+        .put(&format!("/doc/{mid}"), json!({"department": "hr"}))
+        .await
+        .data(200)
+        .clone();
+    assert_eq!(moved, json!({"id": mid}));
+    assert_eq!(
+        t.get(&format!("/doc/{mid}")).await.data(200)["department"],
+        json!("hr")
+    );
+    // The same for a create the caller cannot read back.
+    let made = v
+        .post(
+            "/doc",
+            json!({"title": "c", "department": "hr", "status": "draft"}),
+        )
+        .await
+        .data(201)
+        .clone();
+    assert_eq!(made.as_object().unwrap().len(), 1, "{made}");
+    let seen = v
+        .post(
+            "/doc",
+            json!({"title": "s", "department": "sales", "status": "draft"}),
+        )
+        .await
+        .data(201)
+        .clone();
+    assert_eq!(seen["title"], json!("s"), "readable rows come back whole");
+    // Write conditions still apply to readable rows.
+    let published = t
+        .create(
+            "doc",
+            json!({"title": "p", "department": "sales", "status": "published"}),
+        )
+        .await;
+    let pid = published["id"].as_str().unwrap();
+    v.put(&format!("/doc/{pid}"), json!({"title": "x"}))
+        .await
+        .error(403, "FORBIDDEN");
+    v.delete(&format!("/doc/{pid}"))
+        .await
+        .error(403, "FORBIDDEN");
+}
+
+/// Finding 4: nested writes are checked against the child entity's policies and its
+/// read filters; a denied child fails the whole request.
+async fn nested_writes_check_child_permissions(t: T) {
+    let v = viewer_setup(&t).await;
+    let docs_before = t.list("doc", "").await["meta"]["total"].clone();
+    v.post(
+        "/doc",
+        json!({"title": "n", "department": "sales", "status": "draft",
+               "notes": {"data": [{"body": "x", "private": true}]}}),
+    )
+    .await
+    .error(403, "FORBIDDEN");
+    assert_eq!(
+        t.list("doc", "").await["meta"]["total"],
+        docs_before,
+        "rolled back"
+    );
+    assert_eq!(t.list("note", "").await["meta"]["total"], json!(0));
+    // Admin prepares a visible draft with a private and a public note.
+    let doc = t
+        .create(
+            "doc",
+            json!({"title": "d", "department": "sales", "status": "draft",
+                   "notes": {"data": [{"body": "secret", "private": true}, {"body": "open", "private": false}]}}),
+        )
+        .await;
+    let did = doc["id"].as_str().unwrap();
+    let notes = t.list("note", "sort=body").await;
+    let secret = notes["data"][1]["id"].as_str().unwrap().to_string();
+    let open = notes["data"][0]["id"].as_str().unwrap().to_string();
+    // Replacing would remove the public note: no note delete permission → 403.
+    v.put(
+        &format!("/doc/{did}"),
+        json!({"notes": {"_write_mode": "replace", "data": []}}),
+    )
+    .await
+    .error(403, "FORBIDDEN");
+    // A hidden note is as absent as an unknown one: its _delete is ignored.
+    v.put(
+        &format!("/doc/{did}"),
+        json!({"notes": {"data": [{"id": secret, "_delete": true}]}}),
+    )
+    .await
+    .expect(200);
+    // Updating a visible note needs note update permission.
+    v.put(
+        &format!("/doc/{did}"),
+        json!({"notes": {"data": [{"id": open, "body": "changed"}]}}),
+    )
+    .await
+    .error(403, "FORBIDDEN");
+    assert_eq!(t.list("note", "").await["meta"]["total"], json!(2));
+    // With note delete permission, replace removes only what the viewer can see.
+    t.permission("note", "delete", json!(["viewer"]), json!([]))
+        .await;
+    v.put(
+        &format!("/doc/{did}"),
+        json!({"notes": {"_write_mode": "replace", "data": []}}),
+    )
+    .await
+    .expect(200);
+    let left = t.list("note", "").await;
+    assert_eq!(left["meta"]["total"], json!(1));
+    assert_eq!(
+        left["data"][0]["id"],
+        json!(secret),
+        "the private note survived"
+    );
+    // Links: only targets the viewer can read; replace keeps links to hidden ones.
+    let shown = t
+        .create("tag", json!({"label": "s", "visible": true}))
+        .await;
+    let hid = t
+        .create("tag", json!({"label": "h", "visible": false}))
+        .await;
+    let (sid, hid) = (shown["id"].clone(), hid["id"].clone());
+    t.put(
+        &format!("/doc/{did}"),
+        json!({"tags": {"data": [{"id": hid}]}}),
+    )
+    .await
+    .expect(200);
+    v.put(
+        &format!("/doc/{did}"),
+        json!({"tags": {"data": [{"id": hid}]}}),
+    )
+    .await
+    .error(403, "FORBIDDEN");
+    v.put(
+        &format!("/doc/{did}"),
+        json!({"tags": {"data": [{"id": hid, "_delete": true}]}}),
+    )
+    .await
+    .error(403, "FORBIDDEN");
+    v.put(
+        &format!("/doc/{did}"),
+        json!({"tags": {"_write_mode": "replace", "data": [{"id": sid}]}}),
+    )
+    .await
+    .expect(200);
+    let linked = t.get(&format!("/doc/{did}?include=tags")).await.data(200)["tags"].clone();
+    let mut labels: Vec<&str> = linked
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["label"].as_str().unwrap())
+        .collect();
+    labels.sort();
+    assert_eq!(
+        labels,
+        ["h", "s"],
+        "the hidden link survived the viewer's replace"
+    );
+}
+
+async fn read_counter(http: &reqwest::Client, url: &str, tok: &str) -> (String, i64) {
+    let r = http.get(url).bearer_auth(tok).send().await.unwrap();
+    let tag = r.headers()["etag"].to_str().unwrap().to_string();
+    let v: Value = r.json().await.unwrap();
+    (tag, v["data"]["n"].as_i64().unwrap())
+}
+
+/// Optimistic concurrency: records carry an ETag, `If-Match` guards PUT and DELETE.
+async fn etags_guard_concurrent_writes(t: T) {
+    t.entity("counter", json!([{"name": "n", "type": "int"}]))
+        .await;
+    let c = t.create("counter", json!({"n": 0})).await;
+    let url = t.url(&format!("/counter/{}", c["id"].as_str().unwrap()));
+    let tok = t.token.clone().unwrap();
+    let (tag, _) = read_counter(&t.http, &url, &tok).await;
+    let r = t
+        .http
+        .get(&url)
+        .bearer_auth(&tok)
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 304);
+    // 20 clients × 3 read-modify-write increments, retrying on 412.
+    let mut workers = Vec::new();
+    for _ in 0..20 {
+        let (http, url, tok) = (t.http.clone(), url.clone(), tok.clone());
+        workers.push(tokio::spawn(async move {
+            let mut done = 0;
+            while done < 3 {
+                let (tag, n) = read_counter(&http, &url, &tok).await;
+                let r = http
+                    .put(&url)
+                    .bearer_auth(&tok)
+                    .header("if-match", &tag)
+                    .json(&json!({"n": n + 1}))
+                    .send()
+                    .await
+                    .unwrap();
+                match r.status().as_u16() {
+                    200 => done += 1,
+                    412 => {}
+                    s => panic!("unexpected {s}: {}", r.text().await.unwrap()),
+                }
+            }
+        }));
+    }
+    for w in workers {
+        w.await.unwrap();
+    }
+    let (tag, n) = read_counter(&t.http, &url, &tok).await;
+    assert_eq!(n, 60, "no lost update");
+    let r = t
+        .http
+        .delete(&url)
+        .bearer_auth(&tok)
+        .header("if-match", "\"00000000000000000000000000000000\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 412);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], json!("PRECONDITION_FAILED"));
+    let r = t
+        .http
+        .delete(&url)
+        .bearer_auth(&tok)
+        .header("if-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
+
+both!(
+    read_filters_guard_writes,
+    nested_writes_check_child_permissions,
+    etags_guard_concurrent_writes,
+);

@@ -1,0 +1,390 @@
+//! Contract corrections of issue 8 (spec updated) and the HTTP middleware: nested
+//! writes at any depth, timestamps in UTC, `in` conditions as comma strings, system
+//! paths never reaching entities, Postgres apps on a server without Postgres, trace
+//! ids, CORS and compression.
+
+use reqwest::Method;
+use rocket_server::Config;
+use serde_json::{json, Value};
+
+use crate::common::{Db, T};
+use crate::{both, both_with};
+
+/// Spec 05 §1 (Rust contract): children and grandchildren are written in the
+/// parent's transaction, validated with their position; anything failing at any
+/// depth rolls everything back.
+async fn nested_writes_at_any_depth(t: T) {
+    t.entity("order", json!([{"name": "name", "type": "string"}]))
+        .await;
+    t.entity(
+        "line",
+        json!([{"name": "title", "type": "string", "required": true}, {"name": "order_id", "type": "uuid"}]),
+    )
+    .await;
+    t.entity(
+        "tax",
+        json!([{"name": "rate", "type": "decimal"}, {"name": "line_id", "type": "uuid"}]),
+    )
+    .await;
+    t.relation(
+        json!({"name": "lines", "type": "one_to_many", "source": "order", "target": "line",
+        "source_key": "id", "target_key": "order_id"}),
+    )
+    .await;
+    t.relation(
+        json!({"name": "taxes", "type": "one_to_many", "source": "line", "target": "tax",
+        "source_key": "id", "target_key": "line_id"}),
+    )
+    .await;
+    let o = t
+        .create(
+            "order",
+            json!({"name": "o", "lines": {"data": [
+                {"title": "l1", "taxes": {"data": [{"rate": 0.2}, {"rate": 0.1}]}},
+                {"title": "l2"},
+            ]}}),
+        )
+        .await;
+    let lines = t
+        .get(&format!(
+            "/order/{}?include=lines",
+            o["id"].as_str().unwrap()
+        ))
+        .await
+        .data(200)["lines"]
+        .clone();
+    assert_eq!(lines.as_array().unwrap().len(), 2);
+    let l1 = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["title"] == json!("l1"))
+        .unwrap();
+    let taxes = t
+        .get(&format!(
+            "/line/{}?include=taxes",
+            l1["id"].as_str().unwrap()
+        ))
+        .await
+        .data(200)["taxes"]
+        .clone();
+    assert_eq!(taxes.as_array().unwrap().len(), 2, "grandchildren written");
+    // An update reaches grandchildren through the existing child.
+    t.put(
+        &format!("/order/{}", o["id"].as_str().unwrap()),
+        json!({"lines": {"data": [{"id": l1["id"], "taxes": {"data": [{"rate": 0.3}]}}]}}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(t.list("tax", "").await["meta"]["total"], json!(3));
+    // A bad grandchild fails the whole request, naming its position.
+    let r = t
+        .post(
+            "/order",
+            json!({"name": "bad", "lines": {"data": [
+                {"title": "ok"},
+                {"title": "t", "taxes": {"data": [{"rate": 1}, {"rate": "lots"}]}},
+                {}
+            ]}}),
+        )
+        .await;
+    let details = r.error(422, "VALIDATION_FAILED")["details"].clone();
+    let fields: Vec<&str> = details
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["lines[1].taxes[1].rate", "lines[2].title"]);
+    assert_eq!(
+        t.list("order", "filter[name]=bad").await["meta"]["total"],
+        json!(0)
+    );
+    assert_eq!(t.list("line", "").await["meta"]["total"], json!(2));
+    // A database failure deep down rolls back the parent too.
+    t.post(
+        "/_admin/entities",
+        json!({"name": "u", "table": "u", "primary_key": {"field": "id", "type": "uuid", "generated": true},
+               "fields": [{"name": "id", "type": "uuid"}, {"name": "order_id", "type": "uuid"},
+                          {"name": "code", "type": "string", "unique": true}]}),
+    )
+    .await
+    .expect(201);
+    t.relation(
+        json!({"name": "us", "type": "one_to_many", "source": "order", "target": "u",
+        "source_key": "id", "target_key": "order_id"}),
+    )
+    .await;
+    t.post(
+        "/order",
+        json!({"name": "dup", "us": {"data": [{"code": "x"}, {"code": "x"}]}}),
+    )
+    .await
+    .error(409, "CONFLICT");
+    assert_eq!(
+        t.list("order", "filter[name]=dup").await["meta"]["total"],
+        json!(0)
+    );
+}
+
+fn shallow(c: &mut Config) {
+    c.limits.nested_depth = 1;
+}
+
+/// The nesting depth is bounded (configurable): deeper is a 422.
+async fn nested_depth_is_bounded(t: T) {
+    t.entity("a", json!([{"name": "n", "type": "string"}]))
+        .await;
+    t.entity("b", json!([{"name": "a_id", "type": "uuid"}]))
+        .await;
+    t.entity("c", json!([{"name": "b_id", "type": "uuid"}]))
+        .await;
+    t.relation(
+        json!({"name": "bs", "type": "one_to_many", "source": "a", "target": "b",
+        "source_key": "id", "target_key": "a_id"}),
+    )
+    .await;
+    t.relation(
+        json!({"name": "cs", "type": "one_to_many", "source": "b", "target": "c",
+        "source_key": "id", "target_key": "b_id"}),
+    )
+    .await;
+    t.create("a", json!({"n": "one level", "bs": {"data": [{}]}}))
+        .await;
+    let r = t
+        .post(
+            "/a",
+            json!({"n": "two", "bs": {"data": [{"cs": {"data": [{}]}}]}}),
+        )
+        .await;
+    let d = r.error(422, "VALIDATION_FAILED")["details"][0].clone();
+    assert_eq!(d["field"], json!("bs[0].cs"));
+    assert_eq!(d["rule"], json!("depth"));
+    assert_eq!(t.list("b", "").await["meta"]["total"], json!(1));
+}
+
+/// Spec 04 §2.4 (Rust contract): timestamps in any accepted form are stored in UTC
+/// on both dialects, so sorting and range filters compare instants.
+async fn timestamps_are_utc(t: T) {
+    t.entity(
+        "ev",
+        json!([{"name": "label", "type": "string"}, {"name": "at", "type": "timestamp"},
+        {"name": "day", "type": "date"}]),
+    )
+    .await;
+    let a = t
+        .create(
+            "ev",
+            json!({"label": "a", "at": "2024-05-01T10:00:00+02:00"}),
+        )
+        .await;
+    assert_eq!(a["at"], json!("2024-05-01T08:00:00Z"));
+    let b = t
+        .create("ev", json!({"label": "b", "at": "2024-05-01T09:00:00Z"}))
+        .await;
+    assert_eq!(b["at"], json!("2024-05-01T09:00:00Z"));
+    let c = t
+        .create(
+            "ev",
+            json!({"label": "c", "at": "2024-05-01T10:30", "day": "2024-05-01"}),
+        )
+        .await;
+    assert_eq!(
+        c["at"],
+        json!("2024-05-01T10:30:00Z"),
+        "HTML date-time pickers' form"
+    );
+    let d = t
+        .create(
+            "ev",
+            json!({"label": "d", "at": "2024-05-01 08:30:00.25-01:00"}),
+        )
+        .await;
+    assert_eq!(d["at"], json!("2024-05-01T09:30:00.25Z"));
+    let order = |l: &Value| T::col(l, "label");
+    assert_eq!(
+        order(&t.list("ev", "sort=at").await),
+        vec![json!("a"), json!("b"), json!("d"), json!("c")],
+        "sorted by instant"
+    );
+    assert_eq!(
+        order(
+            &t.list("ev", "filter[at.gt]=2024-05-01T08:30:00Z&sort=at")
+                .await
+        ),
+        vec![json!("b"), json!("d"), json!("c")]
+    );
+    assert_eq!(
+        order(
+            &t.list("ev", "filter[at.lte]=2024-05-01T11:00:00%2B02:00&sort=at")
+                .await
+        ),
+        vec![json!("a"), json!("b")],
+        "a filter value with an offset compares as an instant"
+    );
+    assert_eq!(
+        order(&t.list("ev", "filter[at]=2024-05-01T09:00Z").await),
+        vec![json!("b")]
+    );
+    // Engine-written timestamps use the same form: auto fields sort with the rest.
+    let got = t.get(&format!("/ev/{}", c["id"].as_str().unwrap())).await;
+    assert_eq!(
+        got.data(200)["day"],
+        json!(if t.db == Db::Postgres {
+            "2024-05-01T00:00:00Z"
+        } else {
+            "2024-05-01"
+        })
+    );
+}
+
+/// Spec 11 §7.4 (Rust contract): an `in` condition given as a comma string.
+async fn in_condition_accepts_comma_strings(t: T) {
+    t.entity("o", json!([{"name": "status", "type": "string"}]))
+        .await;
+    for s in ["paid", "shipped", "draft"] {
+        t.create("o", json!({"status": s})).await;
+    }
+    t.permission(
+        "o",
+        "read",
+        json!(["viewer"]),
+        json!([{"field": "status", "operator": "in", "value": "paid, shipped"}]),
+    )
+    .await;
+    let stored = t.get("/_admin/permissions").await.data(200)[0]["conditions"][0]["value"].clone();
+    assert_eq!(
+        stored,
+        json!("paid, shipped"),
+        "stored and returned as given"
+    );
+    let (_, tok) = t.user("v@x.io", json!(["viewer"])).await;
+    let mut got: Vec<Value> = T::col(&t.with_token(Some(&tok)).list("o", "").await, "status");
+    got.sort_by_key(|v| v.to_string());
+    assert_eq!(got, vec![json!("paid"), json!("shipped")]);
+}
+
+/// System paths never fall through to the entity routes.
+async fn system_paths_are_not_entities(t: T) {
+    for path in [
+        "/_admin/nope",
+        "/_admin/nope/1",
+        "/_workflows/x",
+        "/_files",
+        "/auth/whatever",
+    ] {
+        let r = t.get(path).await;
+        assert_eq!(
+            r.error(404, "NOT_FOUND")["message"],
+            json!("Route not found"),
+            "{path}"
+        );
+    }
+    let r = t.req(Method::POST, "/_anything", Some(json!({}))).await;
+    r.error(404, "NOT_FOUND");
+}
+
+/// A Postgres app on a server whose management database is SQLite: a clear 422.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_apps_need_postgres() {
+    crate::common::run(Db::Sqlite, |t: T| async move {
+        let r = t
+            .with_token(Some(&t.platform_token))
+            .post(
+                "/api/_platform/apps",
+                json!({"name": "pgapp", "db_driver": "postgres"}),
+            )
+            .await;
+        assert_eq!(
+            r.error(422, "VALIDATION_FAILED")["message"],
+            json!("PostgreSQL is not configured on this server")
+        );
+    })
+    .await;
+}
+
+fn with_cors(c: &mut Config) {
+    c.server.cors_origins = vec!["https://admin.example".into()];
+}
+
+/// Trace ids, CORS for configured origins, gzip above the size threshold.
+async fn middleware_headers(t: T) {
+    t.entity("n", json!([{"name": "text", "type": "text"}]))
+        .await;
+    t.create("n", json!({"text": "y".repeat(5_000)})).await;
+    let r = t.http.get(t.url("/health")).send().await.unwrap();
+    let id = r.headers()["x-trace-id"].to_str().unwrap().to_string();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+    let mine = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5";
+    let r = t
+        .http
+        .get(t.url("/n"))
+        .header("x-trace-id", mine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["x-trace-id"],
+        mine,
+        "an incoming trace id is kept"
+    );
+    let r = t
+        .http
+        .get(t.url("/n"))
+        .header("x-trace-id", "not a uuid")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.headers()["x-trace-id"], "not a uuid");
+    assert_eq!(r.status().as_u16(), 401, "errors carry the trace id too");
+    // CORS: the configured origin is allowed, others are not.
+    let pre = t
+        .http
+        .request(Method::OPTIONS, t.url("/n"))
+        .header("origin", "https://admin.example")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        pre.headers()["access-control-allow-origin"],
+        "https://admin.example"
+    );
+    let other = t
+        .http
+        .get(t.url("/health"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    // gzip above the threshold (reqwest decodes it transparently).
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let big = raw
+        .get(t.url("/n"))
+        .bearer_auth(t.token.clone().unwrap())
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(big.headers()["content-encoding"], "gzip");
+    let small = raw
+        .get(t.url("/health"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(small.headers().get("content-encoding").is_none());
+    let list = t.list("n", "").await;
+    assert_eq!(list["meta"]["total"], json!(1));
+}
+
+both!(
+    nested_writes_at_any_depth,
+    timestamps_are_utc,
+    in_condition_accepts_comma_strings,
+    system_paths_are_not_entities,
+);
+
+both_with!(shallow; nested_depth_is_bounded);
+both_with!(with_cors; middleware_headers);
