@@ -12,12 +12,14 @@ args=()
 for c in $CASES; do args+=(-k "$c"); done
 
 run_one() {
-  local driver=$1 port=$2 dir
+  local driver=$1 port=$2 dir mgmt
   dir=$(mktemp -d)
+  # A management database of this run's own, dropped afterwards with its apps.
+  mgmt="rocket_conf_$$_$port"
   (
     cd "$dir"
     ROCKET_DATABASE_DRIVER=$driver ROCKET_DATABASE_HOST=127.0.0.1 ROCKET_DATABASE_USER=postgres \
-      ROCKET_DATABASE_PASSWORD= ROCKET_DATABASE_NAME="rocket_conf_$port" ROCKET_SERVER_PORT=$port \
+      ROCKET_DATABASE_PASSWORD= ROCKET_DATABASE_NAME="$mgmt" ROCKET_SERVER_PORT=$port \
       ROCKET_SERVER_HOST=127.0.0.1 exec "$BIN" >"$dir/server.log" 2>&1
   ) &
   local pid=$!
@@ -31,6 +33,12 @@ run_one() {
   wait "$pid" 2>/dev/null || true
   if [ "$rc" != 0 ]; then tail -n 40 "$dir/server.log"; fi
   rm -rf "$dir"
+  if [ "$driver" = postgres ] && command -v psql >/dev/null; then
+    local q="psql -h 127.0.0.1 -U postgres -qAt"
+    for db in $($q -d "$mgmt" -c "SELECT db_name FROM _apps" 2>/dev/null) "$mgmt"; do
+      $q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+    done
+  fi
   return "$rc"
 }
 

@@ -94,11 +94,24 @@ async fn entity_created_on_one_process_is_served_by_the_other() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let db = format!(
-        "rt_{}_{}",
-        std::process::id(),
-        &uuid::Uuid::new_v4().simple().to_string()[..10]
-    );
+    let db = format!("rt_{}", rocket_testkit::suffix());
+    // Drops the management database and the app's, also when an assertion fails.
+    struct Cleanup(String);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            let apps = rocket_testkit::pg_sync(&self.0, vec!["SELECT db_name FROM _apps".into()]);
+            let mut sqls: Vec<String> = apps
+                .iter()
+                .map(|a| format!("DROP DATABASE IF EXISTS \"{a}\" WITH (FORCE)"))
+                .collect();
+            sqls.push(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.0
+            ));
+            rocket_testkit::pg_sync("postgres", sqls);
+        }
+    }
+    let _cleanup = Cleanup(db.clone());
     let (pa, pb) = (free_port(), free_port());
     let a = spawn(&db, pa, dir.path());
     let c = reqwest::Client::new();
@@ -203,6 +216,7 @@ async fn entity_created_on_one_process_is_served_by_the_other() {
     )
     .await;
     assert_eq!(st, 200);
+    // The servers stop before their databases are dropped.
     drop(b);
     drop(a);
 }

@@ -83,13 +83,11 @@ async fn insecure_configured_secrets_refuse_to_start() {
 
 /// Finding 1: the generated secret is kept, so a restart keeps tokens valid.
 async fn generated_secret_survives_restart(db: Db) {
-    if db == Db::Postgres && !common::pg_available().await {
+    let Some(tdb) = common::TestDb::new(db).await else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let config: Config = common::config_for(db, dir.path());
-    let keep = tempfile::tempdir().unwrap();
-    let first = common::start(config.clone(), keep).await;
+    };
+    let config: Config = tdb.config.clone();
+    let first = common::start(config.clone()).await;
     let http = reqwest::Client::new();
     let token = common::login(
         &http,
@@ -99,7 +97,7 @@ async fn generated_secret_survives_restart(db: Db) {
     )
     .await;
     first.stop().await;
-    let second = common::start(config, tempfile::tempdir().unwrap()).await;
+    let second = common::start(config).await;
     let (st, _) = common::send(
         &http,
         Method::GET,
@@ -219,10 +217,9 @@ async fn postgres_least_privilege_role() {
     }
     let _cleanup = Cleanup(role.clone(), mgmt.clone(), app.clone());
     let dir = tempfile::tempdir().unwrap();
-    let mut config = common::pg_config(dir.path());
+    let mut config = common::pg_config_for(dir.path(), &mgmt);
     config.database.user = role.clone();
-    config.database.name = mgmt;
-    let server = common::start(config, dir).await;
+    let server = common::start(config).await;
     let http = reqwest::Client::new();
     let base = server.base.clone();
     let ptok = common::login(

@@ -1,25 +1,19 @@
 //! Test harness: a real server per test, a fresh app per test, HTTP over a socket.
 //!
-//! SQLite runs in a temp directory. Postgres uses 127.0.0.1:5432 (user `postgres`,
-//! override with `ROCKET_TEST_PG_HOST/PORT/USER/PASSWORD`) with a management
-//! database unique to this test process. When `CI` is set an unreachable Postgres
-//! fails the Postgres tests; otherwise they are skipped with a note.
+//! Databases come from `rocket-testkit`: SQLite in a temp directory; Postgres on
+//! 127.0.0.1:5432 (user `postgres`, override with `ROCKET_TEST_PG_HOST/PORT/USER/
+//! PASSWORD`) with a management database of the test's own, dropped with every app
+//! database when the test ends, also when it fails. When `CI` is set an unreachable
+//! Postgres fails the Postgres tests; otherwise they are skipped with a note.
 
 #![allow(dead_code)]
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 
 use reqwest::{Client, Method, StatusCode};
 use rocket_server::{Config, Server};
 use serde_json::{json, Value};
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Db {
-    Sqlite,
-    Postgres,
-}
 
 /// Generates `<name>::sqlite` and `<name>::postgres` tests from `async fn name(t: T)`.
 #[macro_export]
@@ -55,52 +49,17 @@ macro_rules! both_with {
     )*};
 }
 
-pub fn env(k: &str, d: &str) -> String {
-    std::env::var(k).unwrap_or_else(|_| d.to_string())
-}
+pub use rocket_testkit::{
+    env, pg_available, pg_config_for, sqlite_config, suffix as rand_suffix, Db, TestDb,
+};
 
-pub fn rand_suffix() -> String {
-    uuid::Uuid::new_v4().simple().to_string()[..10].to_string()
-}
-
-/// One management database name per test process.
-fn mgmt_name() -> &'static str {
-    static N: OnceLock<String> = OnceLock::new();
-    N.get_or_init(|| format!("rt_{}_{}", std::process::id(), rand_suffix()))
-}
-
-pub fn pg_config(data_dir: &std::path::Path) -> Config {
-    let mut c = Config::default();
-    c.database.driver = "postgres".into();
-    c.database.host = env("ROCKET_TEST_PG_HOST", "127.0.0.1");
-    c.database.port = env("ROCKET_TEST_PG_PORT", "5432").parse().unwrap_or(5432);
-    c.database.user = env("ROCKET_TEST_PG_USER", "postgres");
-    c.database.password = rocket_server::config::Secret::new(env("ROCKET_TEST_PG_PASSWORD", ""));
-    c.database.name = mgmt_name().to_string();
-    c.database.data_dir = Some(data_dir.display().to_string());
-    c.database.pool_size = 4;
-    c.app_pool_size = 4;
-    c
-}
-
-pub fn sqlite_config(data_dir: &std::path::Path) -> Config {
-    let mut c = Config::default();
-    c.database.driver = "sqlite".into();
-    c.database.data_dir = Some(data_dir.display().to_string());
-    c
-}
-
-async fn pg_reachable() -> bool {
-    let host = env("ROCKET_TEST_PG_HOST", "127.0.0.1");
-    let port = env("ROCKET_TEST_PG_PORT", "5432");
-    tokio::net::TcpStream::connect(format!("{host}:{port}"))
-        .await
-        .is_ok()
+/// Runs administrative SQL on the `postgres` database as the test superuser.
+pub fn pg_admin_sync(sqls: Vec<String>) {
+    rocket_testkit::pg_sync("postgres", sqls);
 }
 
 pub struct Running {
     pub base: String,
-    pub dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
 }
@@ -117,7 +76,7 @@ impl Running {
 }
 
 /// Starts a server with `config` on 127.0.0.1:0.
-pub async fn start(config: Config, dir: tempfile::TempDir) -> Running {
+pub async fn start(config: Config) -> Running {
     let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let server = Server::build(config, addr).await.expect("server starts");
     let bound = server.local_addr().unwrap();
@@ -131,89 +90,9 @@ pub async fn start(config: Config, dir: tempfile::TempDir) -> Running {
     });
     Running {
         base: format!("http://{bound}"),
-        dir,
         stop: Some(tx),
         handle: Some(handle),
     }
-}
-
-pub async fn start_db(db: Db) -> Option<Running> {
-    start_db_with(db, |_| {}).await
-}
-
-/// True when Postgres tests should run; panics under `CI` when Postgres is missing.
-pub async fn pg_available() -> bool {
-    if pg_reachable().await {
-        return true;
-    }
-    if std::env::var("CI").is_ok() {
-        panic!("CI is set but Postgres is unreachable: Postgres tests must not be skipped");
-    }
-    eprintln!("skipping Postgres test: no server on 127.0.0.1:5432 (set CI=1 to make this fatal)");
-    false
-}
-
-/// The configuration a test server of this dialect starts with.
-pub fn config_for(db: Db, dir: &std::path::Path) -> Config {
-    match db {
-        Db::Sqlite => sqlite_config(dir),
-        Db::Postgres => pg_config(dir),
-    }
-}
-
-/// Runs administrative SQL on the `postgres` database as the test superuser, on a
-/// thread of its own, so it also works from `Drop` during a panic.
-pub fn pg_admin_sync(sqls: Vec<String>) {
-    let handle = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let mut cfg = tokio_postgres::Config::new();
-            cfg.host(env("ROCKET_TEST_PG_HOST", "127.0.0.1"))
-                .port(env("ROCKET_TEST_PG_PORT", "5432").parse().unwrap_or(5432))
-                .user(env("ROCKET_TEST_PG_USER", "postgres"))
-                .dbname("postgres");
-            let pw = env("ROCKET_TEST_PG_PASSWORD", "");
-            if !pw.is_empty() {
-                cfg.password(&pw);
-            }
-            let Ok((client, conn)) = cfg.connect(tokio_postgres::NoTls).await else {
-                return;
-            };
-            let h = tokio::spawn(conn);
-            for sql in sqls {
-                if let Err(e) = client.batch_execute(&sql).await {
-                    eprintln!("cleanup {sql}: {e}");
-                }
-            }
-            drop(client);
-            let _ = h.await;
-        });
-    });
-    let _ = handle.join();
-}
-
-pub async fn start_db_with(db: Db, tweak: impl FnOnce(&mut Config)) -> Option<Running> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = match db {
-        Db::Sqlite => sqlite_config(dir.path()),
-        Db::Postgres => {
-            if !pg_reachable().await {
-                if std::env::var("CI").is_ok() {
-                    panic!(
-                        "CI is set but Postgres is unreachable: Postgres tests must not be skipped"
-                    );
-                }
-                eprintln!("skipping Postgres test: no server on 127.0.0.1:5432 (set CI=1 to make this fatal)");
-                return None;
-            }
-            pg_config(dir.path())
-        }
-    };
-    tweak(&mut config);
-    Some(start(config, dir).await)
 }
 
 /// Runs one test body against a fresh server and a fresh app.
@@ -231,9 +110,11 @@ where
     F: FnOnce(T) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Some(server) = start_db_with(db, tweak).await else {
+    let Some(mut tdb) = TestDb::new(db).await else {
         return;
     };
+    tweak(&mut tdb.config);
+    let server = start(tdb.config.clone()).await;
     let http = Client::new();
     let platform_token = login(
         &http,
@@ -260,7 +141,7 @@ where
     )
     .await;
     let t = T {
-        data_dir: server.dir.path().to_path_buf(),
+        data_dir: tdb.dir.path().to_path_buf(),
         http: http.clone(),
         base: server.base.clone(),
         app: app.clone(),
