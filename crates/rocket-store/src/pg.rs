@@ -105,15 +105,25 @@ fn spawn_reaper(pool: &Pool, idle: Duration) {
             if pool.is_closed() {
                 return;
             }
-            pool.retain(|_, m| m.last_used() < idle);
+            reap(&pool, idle);
         }
     });
+}
+
+/// Closes the pooled connections unused for at least `idle`.
+fn reap(pool: &Pool, idle: Duration) {
+    pool.retain(|_, m| m.last_used() < idle);
 }
 
 impl PgStore {
     /// Open connections (idle and in use).
     pub fn size(&self) -> usize {
         self.pool.status().size
+    }
+
+    /// The reaper's job, callable with any idle limit (tests use zero).
+    pub fn reap_idle(&self, idle: Duration) {
+        reap(&self.pool, idle);
     }
 }
 
