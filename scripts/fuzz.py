@@ -49,6 +49,48 @@ for i in range(1500):
         bad+=1
         if bad<=10: print('BAD',m,r.status_code,json.dumps(body)[:200],r.text[:200])
     if m=='POST' and r.status_code==201: ids.append(r.json()['data']['id'])
+def check(label, r):
+    global bad, n
+    n += 1
+    if r.status_code >= 500 or not r.headers.get('content-type', '').startswith('application/json'):
+        bad += 1
+        print('BAD', label, r.status_code, r.text[:200])
+
+# Hostile shapes of the security probe (issue 7, findings 5, 7, 8, 9).
+auth = {'authorization': 'Bearer ' + at}
+check('long like', s.get(B+f'/api/{app}/thing', params={'filter[s.like]': '%' + 'a'*5000}, headers=auth))
+check('backtracking like', s.get(B+f'/api/{app}/thing', params={'filter[s.like]': '%a'*499 + 'b'}, headers=auth))
+check('2000 sort terms', s.get(B+f'/api/{app}/thing', params={'sort': ','.join(['-n']*2000)}, headers=auth))
+check('1000 filters', s.get(B+f'/api/{app}/thing?' + '&'.join(f'filter[n{i}]=1' for i in range(1000)), headers=auth))
+check('long in list', s.get(B+f'/api/{app}/thing', params={'filter[n.in]': ','.join(str(i) for i in range(400))}, headers=auth))
+tag = dict(ent, name='tag', table='tag', soft_delete=False, fields=[{'name':'id','type':'uuid'},{'name':'label','type':'string'}])
+j('POST', f'/api/{app}/_admin/entities', at, tag)
+j('POST', f'/api/{app}/_admin/relations', at, {'name':'tags','type':'many_to_many','source':'thing','target':'tag','source_key':'id','join_table':'thing_tags','source_join_key':'thing_id','target_join_key':'tag_id'})
+import uuid
+links = [{'id': str(uuid.UUID(int=random.getrandbits(128), version=4))} for _ in range(3000)]
+r = j('POST', f'/api/{app}/thing', at, {'n': 1, 's': 'linked', 'tags': {'data': links}}); check('3000 links', r)
+check('include of many links', s.get(B+f'/api/{app}/thing', params={'include': 'tags', 'per_page': '100'}, headers=auth))
+import socket
+def raw(label, data):
+    global bad, n
+    n += 1
+    host, port = B.split('//')[1].split(':')
+    with socket.create_connection((host, int(port)), timeout=10) as c:
+        c.sendall(data)
+        got = b''
+        while True:
+            chunk = c.recv(65536)
+            if not chunk: break
+            got += chunk
+    head, _, body = got.partition(b'\r\n\r\n')
+    status = int(head[9:12] or 0)
+    ok = 400 <= status < 500 and b'application/json' in head.lower() and body.startswith(b'{"error"')
+    if not ok:
+        bad += 1
+        print('BAD', label, head[:200], body[:200])
+raw('70 KB url', f'GET /api/{app}/thing?q={"a"*70000} HTTP/1.1\r\nHost: x\r\n\r\n'.encode())
+raw('150 headers', ('GET /health HTTP/1.1\r\nHost: x\r\n' + ''.join(f'x-h{i}: v\r\n' for i in range(150)) + '\r\n').encode())
+raw('garbage request line', b'BLAH\x01 / HTTP/1.1\r\n\r\n')
 print('requests',n,'5xx/non-json',bad,'created',len(ids),'seed',SEED)
 j('DELETE',f'/api/_platform/apps/{app}',pt)
 sys.exit(1 if bad else 0)
