@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use rocket_meta::{Action, Condition, Entity, FilterOp, Policy, Schema};
+use rocket_meta::{Action, CmpOp, Condition, Entity, FilterOp, Policy, Schema};
 use rocket_sql::Cond;
 use rocket_store::{Dialect, Param};
 use serde_json::{Map, Value};
@@ -183,14 +183,14 @@ pub fn holds(c: &Condition, record: &Map<String, Value>) -> bool {
             .is_some_and(|a| a.iter().any(|x| text(x) == text(v)))
     };
     match c.op() {
-        Some(FilterOp::Eq) => text(v) == text(&c.value),
-        Some(FilterOp::Neq) => text(v) != text(&c.value),
+        Some(FilterOp::Cmp(CmpOp::Eq)) => text(v) == text(&c.value),
+        Some(FilterOp::Cmp(CmpOp::Neq)) => text(v) != text(&c.value),
         Some(FilterOp::In) => listed(),
         Some(FilterOp::NotIn) => !listed(),
-        Some(FilterOp::Gt) => ord() == Ordering::Greater,
-        Some(FilterOp::Gte) => ord() != Ordering::Less,
-        Some(FilterOp::Lt) => ord() == Ordering::Less,
-        Some(FilterOp::Lte) => ord() != Ordering::Greater,
+        Some(FilterOp::Cmp(CmpOp::Gt)) => ord() == Ordering::Greater,
+        Some(FilterOp::Cmp(CmpOp::Gte)) => ord() != Ordering::Less,
+        Some(FilterOp::Cmp(CmpOp::Lt)) => ord() == Ordering::Less,
+        Some(FilterOp::Cmp(CmpOp::Lte)) => ord() != Ordering::Greater,
         Some(FilterOp::Like) | None => false,
     }
 }
@@ -273,7 +273,7 @@ mod tests {
             Cond::from_op(
                 "n",
                 rocket_meta::FieldType::Int,
-                FilterOp::Gte,
+                FilterOp::Cmp(CmpOp::Gte),
                 vec![Param::Int(3)]
             )
         );

@@ -13,6 +13,6 @@ mod schema;
 
 pub use entity::{Entity, Field, FieldType, Index, PrimaryKey, Slug};
 pub use ident::{is_reserved_ident, is_safe_ident, is_user_ident, quote_ident};
-pub use permission::{validate_permission, Action, Condition, FilterOp, Policy};
+pub use permission::{validate_permission, Action, CmpOp, Condition, FilterOp, Policy};
 pub use relation::{OnDelete, Relation, RelationKind, WriteMode};
 pub use schema::{looks_like_uuid, Resolved, Schema};

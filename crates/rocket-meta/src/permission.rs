@@ -41,16 +41,22 @@ impl Action {
     }
 }
 
-/// The operators of list filters (spec 04 §3.1) and permission conditions (spec 11
-/// §7.3–7.4): one set, parsed once.
+/// A comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FilterOp {
+pub enum CmpOp {
     Eq,
     Neq,
     Gt,
     Gte,
     Lt,
     Lte,
+}
+
+/// The operators of list filters (spec 04 §3.1) and permission conditions (spec 11
+/// §7.3–7.4): one vocabulary, parsed once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterOp {
+    Cmp(CmpOp),
     In,
     NotIn,
     Like,
@@ -58,12 +64,12 @@ pub enum FilterOp {
 
 impl FilterOp {
     pub const ALL: [FilterOp; 9] = [
-        FilterOp::Eq,
-        FilterOp::Neq,
-        FilterOp::Gt,
-        FilterOp::Gte,
-        FilterOp::Lt,
-        FilterOp::Lte,
+        FilterOp::Cmp(CmpOp::Eq),
+        FilterOp::Cmp(CmpOp::Neq),
+        FilterOp::Cmp(CmpOp::Gt),
+        FilterOp::Cmp(CmpOp::Gte),
+        FilterOp::Cmp(CmpOp::Lt),
+        FilterOp::Cmp(CmpOp::Lte),
         FilterOp::In,
         FilterOp::NotIn,
         FilterOp::Like,
@@ -75,12 +81,12 @@ impl FilterOp {
 
     pub fn as_str(self) -> &'static str {
         match self {
-            FilterOp::Eq => "eq",
-            FilterOp::Neq => "neq",
-            FilterOp::Gt => "gt",
-            FilterOp::Gte => "gte",
-            FilterOp::Lt => "lt",
-            FilterOp::Lte => "lte",
+            FilterOp::Cmp(CmpOp::Eq) => "eq",
+            FilterOp::Cmp(CmpOp::Neq) => "neq",
+            FilterOp::Cmp(CmpOp::Gt) => "gt",
+            FilterOp::Cmp(CmpOp::Gte) => "gte",
+            FilterOp::Cmp(CmpOp::Lt) => "lt",
+            FilterOp::Cmp(CmpOp::Lte) => "lte",
             FilterOp::In => "in",
             FilterOp::NotIn => "not_in",
             FilterOp::Like => "like",

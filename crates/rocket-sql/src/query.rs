@@ -1,27 +1,16 @@
+pub use rocket_meta::CmpOp;
 use rocket_meta::{FieldType, FilterOp};
 
 use crate::builder::{Builder, Dialect, Param, Sql};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
-    Eq,
-    Neq,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-}
-
-impl CmpOp {
-    fn sql(self) -> &'static str {
-        match self {
-            CmpOp::Eq => " = ",
-            CmpOp::Neq => " != ",
-            CmpOp::Gt => " > ",
-            CmpOp::Gte => " >= ",
-            CmpOp::Lt => " < ",
-            CmpOp::Lte => " <= ",
-        }
+fn cmp_sql(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => " = ",
+        CmpOp::Neq => " != ",
+        CmpOp::Gt => " > ",
+        CmpOp::Gte => " >= ",
+        CmpOp::Lt => " < ",
+        CmpOp::Lte => " <= ",
     }
 }
 
@@ -53,19 +42,13 @@ impl Cond {
     /// and permission read conditions. `values` holds one value, or the list of
     /// `in` / `not_in`; `like` takes its pattern as text.
     pub fn from_op(col: &str, ty: FieldType, op: FilterOp, mut values: Vec<Param>) -> Cond {
-        let cmp = |op: CmpOp, mut values: Vec<Param>| Cond::Cmp {
-            col: col.to_string(),
-            ty,
-            op,
-            value: values.pop().unwrap_or(Param::Null),
-        };
         match op {
-            FilterOp::Eq => cmp(CmpOp::Eq, values),
-            FilterOp::Neq => cmp(CmpOp::Neq, values),
-            FilterOp::Gt => cmp(CmpOp::Gt, values),
-            FilterOp::Gte => cmp(CmpOp::Gte, values),
-            FilterOp::Lt => cmp(CmpOp::Lt, values),
-            FilterOp::Lte => cmp(CmpOp::Lte, values),
+            FilterOp::Cmp(op) => Cond::Cmp {
+                col: col.to_string(),
+                ty,
+                op,
+                value: values.pop().unwrap_or(Param::Null),
+            },
             FilterOp::In | FilterOp::NotIn => Cond::In {
                 col: col.to_string(),
                 ty,
@@ -116,7 +99,7 @@ impl Cond {
                     });
                     return;
                 }
-                b.ident(col).push(op.sql()).bind(value.clone(), *ty);
+                b.ident(col).push(cmp_sql(*op)).bind(value.clone(), *ty);
             }
             Cond::In {
                 col,

@@ -206,13 +206,13 @@ impl Harness {
         all.extend(fields.as_array().cloned().unwrap_or_default());
         let def = json!({"name": name, "table": name,
             "primary_key": {"field": "id", "type": "uuid", "generated": true}, "fields": all});
-        rocket_engine::metadata::create_entity(&self.platform, &self.app, obj(def))
+        rocket_engine::metadata::put_entity(&self.platform, &self.app, None, obj(def))
             .await
             .expect("entity created");
     }
 
     pub async fn relation(&self, def: Value) {
-        rocket_engine::metadata::create_relation(&self.platform, &self.app, obj(def))
+        rocket_engine::metadata::put_relation(&self.platform, &self.app, None, obj(def))
             .await
             .expect("relation created");
     }

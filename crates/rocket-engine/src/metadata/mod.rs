@@ -88,19 +88,34 @@ fn check_table_free(schema: &Schema, e: &Entity) -> Result<()> {
     Ok(())
 }
 
-pub async fn create_entity(p: &Platform, app: &App, body: Map<String, Value>) -> Result<Value> {
-    let e = parse_entity(body)?;
+/// Creates an entity (`name` is `None`) or replaces the definition of `name` (the
+/// body's name is ignored then): validate, check names are free, store and migrate
+/// in one transaction, announce.
+pub async fn put_entity(
+    p: &Platform,
+    app: &App,
+    name: Option<&str>,
+    body: Map<String, Value>,
+) -> Result<Value> {
+    let mut e = parse_entity(body)?;
+    if let Some(n) = name {
+        e.name = n.to_string();
+    }
     e.validate().map_err(EngineError::Invalid)?;
     let _lock = app.admin_lock.lock().await;
     let schema = app.schema();
-    if schema.entity(&e.name).is_some() {
-        return Err(EngineError::Conflict(format!(
-            "Entity already exists: {}",
-            e.name
-        )));
+    match name {
+        Some(n) => require_entity(app, n)?,
+        None if schema.entity(&e.name).is_some() => {
+            return Err(EngineError::Conflict(format!(
+                "Entity already exists: {}",
+                e.name
+            )));
+        }
+        None => {}
     }
     check_table_free(&schema, &e)?;
-    let def = save_entity(&app.store, &e, &schema, true).await?;
+    let def = save_entity(&app.store, &e, &schema, name.is_none()).await?;
     p.metadata_changed(app).await?;
     Ok(def)
 }
@@ -111,24 +126,6 @@ pub fn require_entity(app: &App, name: &str) -> Result<()> {
         Some(_) => Ok(()),
         None => Err(entity_not_found(name)),
     }
-}
-
-pub async fn update_entity(
-    p: &Platform,
-    app: &App,
-    name: &str,
-    body: Map<String, Value>,
-) -> Result<Value> {
-    let _lock = app.admin_lock.lock().await;
-    let schema = app.schema();
-    require_entity(app, name)?;
-    let mut e = parse_entity(body)?;
-    e.name = name.to_string();
-    e.validate().map_err(EngineError::Invalid)?;
-    check_table_free(&schema, &e)?;
-    let def = save_entity(&app.store, &e, &schema, false).await?;
-    p.metadata_changed(app).await?;
-    Ok(def)
 }
 
 pub async fn delete_entity(p: &Platform, app: &App, name: &str) -> Result<Value> {
@@ -182,18 +179,30 @@ pub fn check_relation(schema: &Schema, r: &Relation) -> std::result::Result<(), 
     Ok(())
 }
 
-pub async fn create_relation(p: &Platform, app: &App, body: Map<String, Value>) -> Result<Value> {
-    let r = parse_relation(body)?;
+/// Creates a relation (`name` is `None`) or replaces the definition of `name`.
+pub async fn put_relation(
+    p: &Platform,
+    app: &App,
+    name: Option<&str>,
+    body: Map<String, Value>,
+) -> Result<Value> {
+    let mut r = parse_relation(body)?;
+    if let Some(n) = name {
+        r.name = n.to_string();
+    }
     let _lock = app.admin_lock.lock().await;
     let schema = app.schema();
+    if let Some(n) = name {
+        require_relation(app, n)?;
+    }
     check_relation(&schema, &r).map_err(EngineError::Invalid)?;
-    if schema.relation(&r.name).is_some() {
+    if name.is_none() && schema.relation(&r.name).is_some() {
         return Err(EngineError::Conflict(format!(
             "Relation already exists: {}",
             r.name
         )));
     }
-    let def = save_relation(&app.store, &r, &schema, true).await?;
+    let def = save_relation(&app.store, &r, &schema, name.is_none()).await?;
     p.metadata_changed(app).await?;
     Ok(def)
 }
@@ -204,23 +213,6 @@ pub fn require_relation(app: &App, name: &str) -> Result<()> {
         Some(_) => Ok(()),
         None => Err(relation_not_found(name)),
     }
-}
-
-pub async fn update_relation(
-    p: &Platform,
-    app: &App,
-    name: &str,
-    body: Map<String, Value>,
-) -> Result<Value> {
-    let _lock = app.admin_lock.lock().await;
-    let schema = app.schema();
-    require_relation(app, name)?;
-    let mut r = parse_relation(body)?;
-    r.name = name.to_string();
-    check_relation(&schema, &r).map_err(EngineError::Invalid)?;
-    let def = save_relation(&app.store, &r, &schema, false).await?;
-    p.metadata_changed(app).await?;
-    Ok(def)
 }
 
 pub async fn delete_relation(p: &Platform, app: &App, name: &str) -> Result<Value> {

@@ -3,12 +3,13 @@
 //! it is not transactional: each item is written on its own and failures are
 //! reported, never hidden.
 
+mod kinds;
 mod sample;
 
 use std::collections::HashSet;
 
 use rocket_meta::{Entity, Relation};
-use rocket_store::Exec;
+use rocket_store::{DbError, Exec};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
@@ -17,6 +18,10 @@ use crate::error::{EngineError, Result};
 use crate::metadata;
 use crate::platform::Platform;
 use crate::repo;
+use crate::repo::rules::RuleDef;
+use crate::repo::state_machines::StateMachineDef;
+use crate::repo::webhooks::WebhookDef;
+use crate::repo::workflows::WorkflowDef;
 
 pub async fn export(app: &App) -> Result<Value> {
     let x = &mut Exec::Store(&app.store);
@@ -162,11 +167,11 @@ pub async fn import(p: &Platform, app: &App, doc: Map<String, Value>) -> Result<
     let mut rep = Report::default();
     import_entities(app, &doc, &mut rep).await?;
     import_relations(app, &doc, &mut rep).await?;
-    import_rules(app, &doc, &mut rep).await?;
-    import_state_machines(app, &doc, &mut rep).await?;
-    import_workflows(app, &doc, &mut rep).await?;
+    rep.rules = import_kind::<RuleDef>(app, &doc, &mut rep.errors).await?;
+    rep.state_machines = import_kind::<StateMachineDef>(app, &doc, &mut rep.errors).await?;
+    rep.workflows = import_kind::<WorkflowDef>(app, &doc, &mut rep.errors).await?;
     import_permissions(app, &doc, &mut rep).await?;
-    import_webhooks(app, &doc, &mut rep).await?;
+    rep.webhooks = import_kind::<WebhookDef>(app, &doc, &mut rep.errors).await?;
     import_ui_configs(app, &doc, &mut rep).await?;
     app.reload().await?;
     sample::import(app, &doc, &mut rep).await;
@@ -228,113 +233,55 @@ async fn import_relations(app: &App, doc: &Map<String, Value>, rep: &mut Report)
     Ok(())
 }
 
-async fn import_rules(app: &App, doc: &Map<String, Value>, rep: &mut Report) -> Result<()> {
-    let x = &mut Exec::Store(&app.store);
-    let mut seen = repo::rules::list(x).await?;
-    for item in items(doc, "rules") {
-        let mut r: repo::rules::RuleDef = match parse(item) {
-            Ok(r) => r,
-            Err(m) => {
-                rep.errors.push(format!(
-                    "Rule ({}/{}): {m}",
-                    text(item, "entity"),
-                    text(item, "hook")
-                ));
-                continue;
-            }
-        };
-        if r.hook.is_empty() {
-            r.hook = "before_write".into();
-        }
-        if seen.iter().any(|s| s.same_as(&r)) {
-            continue;
-        }
-        match repo::rules::insert(x, &r).await {
-            Ok(_) => {
-                rep.rules += 1;
-                seen.push(r);
-            }
-            Err(err) => rep
-                .errors
-                .push(format!("Rule ({}/{}): {}", r.entity, r.hook, safe(&err))),
-        }
+/// A kind of stored definition import dedupes and inserts (spec 14 §2.2 steps 4–8).
+trait Kind: DeserializeOwned + Sized {
+    /// The document's list of this kind.
+    const LIST: &'static str;
+    type Key: PartialEq;
+    fn key(&self) -> Self::Key;
+    /// How an error line names an item (the Go formats of spec 14 §2.3).
+    fn label(item: &Map<String, Value>) -> String;
+    /// Fills the defaults an explicit empty string stands for.
+    fn normalize(&mut self) {}
+    /// Items that are skipped silently (a workflow without a name).
+    fn skip(&self) -> bool {
+        false
     }
-    Ok(())
+    async fn existing(x: &mut Exec<'_>) -> std::result::Result<Vec<Self>, DbError>;
+    async fn insert(&self, x: &mut Exec<'_>) -> std::result::Result<(), DbError>;
 }
 
-async fn import_state_machines(
+/// Imports every item of `K`'s list not already stored; returns how many it wrote.
+async fn import_kind<K: Kind>(
     app: &App,
     doc: &Map<String, Value>,
-    rep: &mut Report,
-) -> Result<()> {
+    errors: &mut Vec<String>,
+) -> Result<i64> {
     let x = &mut Exec::Store(&app.store);
-    let mut seen: HashSet<(String, String)> = repo::state_machines::list(x)
-        .await?
-        .into_iter()
-        .map(|m| (m.entity, m.field))
-        .collect();
-    for item in items(doc, "state_machines") {
-        let m: repo::state_machines::StateMachineDef = match parse(item) {
-            Ok(m) => m,
-            Err(e) => {
-                rep.errors.push(format!(
-                    "State machine ({}/{}): {e}",
-                    text(item, "entity"),
-                    text(item, "field")
-                ));
+    let mut seen: Vec<K::Key> = K::existing(x).await?.iter().map(K::key).collect();
+    let mut written = 0;
+    for item in items(doc, K::LIST) {
+        let mut def: K = match parse(item) {
+            Ok(d) => d,
+            Err(m) => {
+                errors.push(format!("{}: {m}", K::label(item)));
                 continue;
             }
         };
-        let key = (m.entity.clone(), m.field.clone());
-        if seen.contains(&key) {
+        def.normalize();
+        let key = def.key();
+        if def.skip() || seen.contains(&key) {
             continue;
         }
-        match repo::state_machines::insert(x, &m).await {
-            Ok(_) => {
-                rep.state_machines += 1;
-                seen.insert(key);
+        match def.insert(x).await {
+            Ok(()) => {
+                written += 1;
+                seen.push(key);
             }
-            Err(err) => rep.errors.push(format!(
-                "State machine ({}/{}): {}",
-                key.0,
-                key.1,
-                safe(&err)
-            )),
+            Err(err) => errors.push(format!("{}: {}", K::label(item), safe(&err))),
         }
     }
-    Ok(())
-}
-
-async fn import_workflows(app: &App, doc: &Map<String, Value>, rep: &mut Report) -> Result<()> {
-    let x = &mut Exec::Store(&app.store);
-    let mut seen: HashSet<String> = repo::workflows::list(x)
-        .await?
-        .into_iter()
-        .map(|w| w.name)
-        .collect();
-    for item in items(doc, "workflows") {
-        let w: repo::workflows::WorkflowDef = match parse(item) {
-            Ok(w) => w,
-            Err(e) => {
-                rep.errors
-                    .push(format!("Workflow {}: {e}", text(item, "name")));
-                continue;
-            }
-        };
-        if w.name.is_empty() || seen.contains(&w.name) {
-            continue;
-        }
-        match repo::workflows::insert(x, &w).await {
-            Ok(_) => {
-                rep.workflows += 1;
-                seen.insert(w.name);
-            }
-            Err(err) => rep
-                .errors
-                .push(format!("Workflow {}: {}", w.name, safe(&err))),
-        }
-    }
-    Ok(())
+    Ok(written)
 }
 
 /// Permissions, validated like the admin API; one per (entity, action) (spec 14 §2.2).
@@ -370,53 +317,6 @@ async fn import_permissions(app: &App, doc: &Map<String, Value>, rep: &mut Repor
                 rep.errors
                     .push(format!("Permission ({}/{}): {}", key.0, key.1, safe(&err)))
             }
-        }
-    }
-    Ok(())
-}
-
-async fn import_webhooks(app: &App, doc: &Map<String, Value>, rep: &mut Report) -> Result<()> {
-    let x = &mut Exec::Store(&app.store);
-    let mut seen: HashSet<(String, String, String)> = repo::webhooks::list(x)
-        .await?
-        .iter()
-        .map(repo::webhooks::WebhookDef::key)
-        .collect();
-    for item in items(doc, "webhooks") {
-        let mut w: repo::webhooks::WebhookDef = match parse(item) {
-            Ok(w) => w,
-            Err(e) => {
-                rep.errors.push(format!(
-                    "Webhook ({}/{}/{}): {e}",
-                    text(item, "entity"),
-                    text(item, "hook"),
-                    text(item, "url")
-                ));
-                continue;
-            }
-        };
-        if w.hook.is_empty() {
-            w.hook = "after_write".into();
-        }
-        if w.method.is_empty() {
-            w.method = "POST".into();
-        }
-        let key = w.key();
-        if seen.contains(&key) {
-            continue;
-        }
-        match repo::webhooks::insert(x, &w).await {
-            Ok(_) => {
-                rep.webhooks += 1;
-                seen.insert(key);
-            }
-            Err(err) => rep.errors.push(format!(
-                "Webhook ({}/{}/{}): {}",
-                key.0,
-                key.1,
-                key.2,
-                safe(&err)
-            )),
         }
     }
     Ok(())

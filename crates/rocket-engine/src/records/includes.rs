@@ -69,8 +69,12 @@ impl KeyCols {
         KeyCols { cols }
     }
 
-    fn get(&self, name: &str) -> Option<&Vec<Option<String>>> {
-        self.cols.get(name)
+    /// One column of the page, and its distinct non-null values; `None` when there
+    /// are none (nothing to load then).
+    fn column(&self, name: &str) -> Option<(&[Option<String>], Vec<String>)> {
+        let col = self.cols.get(name)?;
+        let ids = distinct(col);
+        (!ids.is_empty()).then_some((col.as_slice(), ids))
     }
 }
 
@@ -197,13 +201,9 @@ async fn children(
     filters: &[Cond],
     p: &mut Page<'_>,
 ) -> Result<()> {
-    let Some(parent_keys) = p.keys.get(e.pk_name()) else {
+    let Some((parent_keys, ids)) = p.keys.column(e.pk_name()) else {
         return Ok(());
     };
-    let ids = distinct(parent_keys);
-    if ids.is_empty() {
-        return Ok(());
-    }
     let limit = p.truncated.limit;
     // One row more than the limit tells whether a parent has more.
     let rows = related(x, tgt, &r.target_key, &ids, filters, Some(limit as i64 + 1)).await?;
@@ -246,13 +246,9 @@ async fn linked(
     filters: &[Cond],
     p: &mut Page<'_>,
 ) -> Result<()> {
-    let Some(parent_keys) = p.keys.get(e.pk_name()) else {
+    let Some((parent_keys, ids)) = p.keys.column(e.pk_name()) else {
         return Ok(());
     };
-    let ids = distinct(parent_keys);
-    if ids.is_empty() {
-        return Ok(());
-    }
     let limit = p.truncated.limit;
     let sk_kind = e.field(&r.source_key).map_or(e.pk().kind, |f| f.kind);
     let q = Select {
@@ -316,13 +312,9 @@ async fn owner(
     filters: &[Cond],
     p: &mut Page<'_>,
 ) -> Result<()> {
-    let Some(fks) = p.keys.get(&r.target_key) else {
+    let Some((fks, vals)) = p.keys.column(&r.target_key) else {
         return Ok(());
     };
-    let vals = distinct(fks);
-    if vals.is_empty() {
-        return Ok(());
-    }
     let parents = related(x, src, &r.source_key, &vals, filters, None).await?;
     let by_key: HashMap<&str, &Map<String, Value>> = parents
         .iter()

@@ -140,19 +140,7 @@ pub(crate) async fn find(
     lock: bool,
 ) -> Result<Option<Row>> {
     let d = x.dialect();
-    let select = |cond: Cond| {
-        let mut conds = live(e, vec![cond]);
-        conds.extend_from_slice(extra);
-        Select {
-            table: e.table.clone(),
-            columns: record_columns(e, true),
-            conds,
-            limit: Some(1),
-            for_update: lock,
-            ..Default::default()
-        }
-        .to_sql(d)
-    };
+    let select = |cond: Cond| one_record(e, cond, extra, lock).to_sql(d);
     let pk = pk_param(e, id);
     if let Some(slug) = &e.slug {
         let looks_like_pk =
@@ -183,9 +171,15 @@ pub(crate) async fn find_key(
     extra: &[Cond],
     lock: bool,
 ) -> Result<Option<Row>> {
-    let mut conds = live(e, vec![pk_cond(e, key)?]);
+    let q = one_record(e, pk_cond(e, key)?, extra, lock).to_sql(x.dialect());
+    Ok(x.query(&q).await?.into_iter().next())
+}
+
+/// The SELECT of one live record matching `cond` and `extra`.
+fn one_record(e: &Entity, cond: Cond, extra: &[Cond], lock: bool) -> Select {
+    let mut conds = live(e, vec![cond]);
     conds.extend_from_slice(extra);
-    let q = Select {
+    Select {
         table: e.table.clone(),
         columns: record_columns(e, true),
         conds,
@@ -193,8 +187,6 @@ pub(crate) async fn find_key(
         for_update: lock,
         ..Default::default()
     }
-    .to_sql(x.dialect());
-    Ok(x.query(&q).await?.into_iter().next())
 }
 
 /// The condition selecting one row by its (canonical) key.

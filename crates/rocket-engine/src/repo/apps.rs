@@ -3,7 +3,7 @@
 use rocket_store::{DbError, Exec, Param};
 use serde::Serialize;
 
-use super::{fetch, run, Reader};
+use super::{fetch, fetch_one, run, Reader};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AppRow {
@@ -43,14 +43,8 @@ pub async fn list(x: &mut Exec<'_>) -> Result<Vec<AppRow>, DbError> {
 }
 
 pub async fn get(x: &mut Exec<'_>, name: &str) -> Result<Option<AppRow>, DbError> {
-    let rows = fetch(
-        x,
-        &format!("{SELECT} WHERE name = {{1}}"),
-        vec![Param::Text(name.into())],
-        decode,
-    )
-    .await?;
-    Ok(rows.into_iter().next())
+    let p = vec![Param::Text(name.into())];
+    fetch_one(x, &format!("{SELECT} WHERE name = {{1}}"), p, decode).await
 }
 
 pub async fn insert(x: &mut Exec<'_>, a: &AppRow) -> Result<(), DbError> {

@@ -5,7 +5,7 @@ use rocket_store::{DbError, Exec, Param};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{fetch, json_param, run, Reader};
+use super::{fetch, fetch_one, json_param, run, Reader};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EntityRow {
@@ -34,14 +34,8 @@ pub async fn list(x: &mut Exec<'_>) -> Result<Vec<EntityRow>, DbError> {
 }
 
 pub async fn get(x: &mut Exec<'_>, name: &str) -> Result<Option<EntityRow>, DbError> {
-    let rows = fetch(
-        x,
-        &format!("{SELECT} WHERE name = {{1}}"),
-        vec![Param::Text(name.into())],
-        decode,
-    )
-    .await?;
-    Ok(rows.into_iter().next())
+    let p = vec![Param::Text(name.into())];
+    fetch_one(x, &format!("{SELECT} WHERE name = {{1}}"), p, decode).await
 }
 
 /// The canonical stored form of a definition (spec 03 §3.7).

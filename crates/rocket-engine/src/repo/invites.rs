@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rocket_store::{DbError, Exec, Param};
 use serde::Serialize;
 
-use super::{fetch, list_param, run, time_param, Reader};
+use super::{delete_by_id, exists, fetch, fetch_one, list_param, run, time_param, Reader};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct InviteRow {
@@ -54,8 +54,7 @@ pub async fn list(x: &mut Exec<'_>) -> Result<Vec<InviteRow>, DbError> {
 }
 
 async fn one(x: &mut Exec<'_>, tpl: &str, p: Param) -> Result<Option<InviteRow>, DbError> {
-    let rows = fetch(x, &format!("{SELECT} {tpl}"), vec![p], decode).await?;
-    Ok(rows.into_iter().next())
+    fetch_one(x, &format!("{SELECT} {tpl}"), vec![p], decode).await
 }
 
 pub async fn get(x: &mut Exec<'_>, id: &str) -> Result<Option<InviteRow>, DbError> {
@@ -72,14 +71,9 @@ pub async fn by_token(x: &mut Exec<'_>, token: &str) -> Result<Option<InviteRow>
 }
 
 pub async fn pending_for(x: &mut Exec<'_>, email: &str) -> Result<bool, DbError> {
-    let rows = fetch(
-        x,
-        "SELECT 1 FROM _invites WHERE email = {1} AND accepted_at IS NULL AND expires_at > {now}",
-        vec![Param::Text(email.into())],
-        |_| (),
-    )
-    .await?;
-    Ok(!rows.is_empty())
+    let tpl =
+        "SELECT 1 FROM _invites WHERE email = {1} AND accepted_at IS NULL AND expires_at > {now}";
+    exists(x, tpl, vec![Param::Text(email.into())]).await
 }
 
 pub async fn insert(
@@ -121,10 +115,5 @@ pub async fn claim(x: &mut Exec<'_>, id: &str) -> Result<bool, DbError> {
 }
 
 pub async fn delete(x: &mut Exec<'_>, id: &str) -> Result<u64, DbError> {
-    run(
-        x,
-        "DELETE FROM _invites WHERE id = {1:uuid}",
-        vec![Param::Text(id.to_ascii_lowercase())],
-    )
-    .await
+    delete_by_id(x, "_invites", id).await
 }

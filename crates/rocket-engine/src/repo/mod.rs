@@ -46,6 +46,31 @@ pub(crate) async fn fetch<T>(
         .collect())
 }
 
+/// Runs a template query expected to find at most one row.
+pub(crate) async fn fetch_one<T>(
+    x: &mut Exec<'_>,
+    tpl: &str,
+    params: Vec<Param>,
+    decode: impl Fn(&mut Reader) -> T,
+) -> Result<Option<T>, DbError> {
+    Ok(fetch(x, tpl, params, decode).await?.into_iter().next())
+}
+
+/// True when the template query finds a row.
+pub(crate) async fn exists(
+    x: &mut Exec<'_>,
+    tpl: &str,
+    params: Vec<Param>,
+) -> Result<bool, DbError> {
+    Ok(fetch_one(x, tpl, params, |_| ()).await?.is_some())
+}
+
+/// Deletes the row of `table` with this uuid `id`; returns the affected row count.
+pub(crate) async fn delete_by_id(x: &mut Exec<'_>, table: &str, id: &str) -> Result<u64, DbError> {
+    let tpl = format!("DELETE FROM {table} WHERE id = {{1:uuid}}");
+    run(x, &tpl, vec![Param::Text(id.to_ascii_lowercase())]).await
+}
+
 /// Runs a template statement; returns the affected row count.
 pub(crate) async fn run(x: &mut Exec<'_>, tpl: &str, params: Vec<Param>) -> Result<u64, DbError> {
     let d = x.dialect();

@@ -5,7 +5,7 @@ use rocket_store::{DbError, Exec, Param};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{fetch, list_param, run, Reader};
+use super::{delete_by_id, fetch, fetch_one, list_param, run, Reader};
 
 /// A policy as the admin API shows it (`conditions` always an array).
 #[derive(Debug, Clone, Serialize)]
@@ -76,14 +76,8 @@ pub async fn get(x: &mut Exec<'_>, id: &str) -> Result<Option<PermissionRow>, Db
     if !rocket_meta::looks_like_uuid(id) {
         return Ok(None);
     }
-    let rows = fetch(
-        x,
-        &format!("{SELECT} WHERE id = {{1:uuid}}"),
-        vec![Param::Text(id.to_ascii_lowercase())],
-        decode,
-    )
-    .await?;
-    Ok(rows.into_iter().next())
+    let p = vec![Param::Text(id.to_ascii_lowercase())];
+    fetch_one(x, &format!("{SELECT} WHERE id = {{1:uuid}}"), p, decode).await
 }
 
 fn params(x: &Exec<'_>, id: &str, p: &PermissionDef) -> Result<Vec<Param>, DbError> {
@@ -121,10 +115,5 @@ pub async fn update(x: &mut Exec<'_>, id: &str, p: &PermissionDef) -> Result<(),
 }
 
 pub async fn delete(x: &mut Exec<'_>, id: &str) -> Result<u64, DbError> {
-    run(
-        x,
-        "DELETE FROM _permissions WHERE id = {1:uuid}",
-        vec![Param::Text(id.to_ascii_lowercase())],
-    )
-    .await
+    delete_by_id(x, "_permissions", id).await
 }

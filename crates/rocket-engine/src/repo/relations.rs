@@ -5,7 +5,7 @@ use rocket_store::{DbError, Exec, Param};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{fetch, json_param, run, Reader};
+use super::{fetch, fetch_one, json_param, run, Reader};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RelationRow {
@@ -36,14 +36,8 @@ pub async fn list(x: &mut Exec<'_>) -> Result<Vec<RelationRow>, DbError> {
 }
 
 pub async fn get(x: &mut Exec<'_>, name: &str) -> Result<Option<RelationRow>, DbError> {
-    let rows = fetch(
-        x,
-        &format!("{SELECT} WHERE name = {{1}}"),
-        vec![Param::Text(name.into())],
-        decode,
-    )
-    .await?;
-    Ok(rows.into_iter().next())
+    let p = vec![Param::Text(name.into())];
+    fetch_one(x, &format!("{SELECT} WHERE name = {{1}}"), p, decode).await
 }
 
 /// Inserts (`is_new`) or replaces a definition; returns its canonical form.

@@ -32,17 +32,6 @@ impl Default for RuleDef {
     }
 }
 
-impl RuleDef {
-    /// Import's duplicate key: entity, hook, type and the definition as a JSON
-    /// value (key order insensitive, spec 14 §2.2).
-    pub fn same_as(&self, o: &RuleDef) -> bool {
-        self.entity == o.entity
-            && self.hook == o.hook
-            && self.kind == o.kind
-            && self.definition == o.definition
-    }
-}
-
 fn decode(r: &mut Reader) -> RuleDef {
     RuleDef {
         entity: r.text(),

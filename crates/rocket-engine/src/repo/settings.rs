@@ -3,7 +3,7 @@
 
 use rocket_store::{DbError, Exec, Param};
 
-use super::{fetch, run};
+use super::{fetch_one, run};
 
 /// Stores `value` under `key` unless a value is there already, then returns the
 /// stored one: of several processes starting at once, the first writer wins.
@@ -14,12 +14,7 @@ pub async fn get_or_init(x: &mut Exec<'_>, key: &str, value: &str) -> Result<Str
         vec![Param::Text(key.into()), Param::Text(value.into())],
     )
     .await?;
-    let rows = fetch(
-        x,
-        "SELECT value FROM _platform_settings WHERE key = {1}",
-        vec![Param::Text(key.into())],
-        |r| r.text(),
-    )
-    .await?;
-    Ok(rows.into_iter().next().unwrap_or_default())
+    let tpl = "SELECT value FROM _platform_settings WHERE key = {1}";
+    let stored = fetch_one(x, tpl, vec![Param::Text(key.into())], |r| r.text()).await?;
+    Ok(stored.unwrap_or_default())
 }

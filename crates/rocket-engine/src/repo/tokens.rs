@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rocket_store::{DbError, Exec, Param};
 
-use super::{fetch, list_param, new_id, run, time_param, Reader};
+use super::{fetch, fetch_one, list_param, new_id, run, time_param, Reader};
 
 /// The user and token tables of one side.
 #[derive(Debug, Clone, Copy)]
@@ -37,22 +37,17 @@ pub async fn credentials(
     t: Tables,
     email: &str,
 ) -> Result<Option<Credentials>, DbError> {
-    let rows = fetch(
-        x,
-        &format!(
-            "SELECT [id], password_hash, [roles:list], active FROM {} WHERE email = {{1}}",
-            t.users
-        ),
-        vec![Param::Text(email.into())],
-        |r| Credentials {
-            id: r.text(),
-            password_hash: r.text(),
-            roles: r.list(),
-            active: r.flag(false),
-        },
-    )
-    .await?;
-    Ok(rows.into_iter().next())
+    let tpl = format!(
+        "SELECT [id], password_hash, [roles:list], active FROM {} WHERE email = {{1}}",
+        t.users
+    );
+    fetch_one(x, &tpl, vec![Param::Text(email.into())], |r| Credentials {
+        id: r.text(),
+        password_hash: r.text(),
+        roles: r.list(),
+        active: r.flag(false),
+    })
+    .await
 }
 
 pub async fn count_users(x: &mut Exec<'_>, t: Tables) -> Result<i64, DbError> {
@@ -133,13 +128,14 @@ pub async fn find_refresh(
     t: Tables,
     token: &str,
 ) -> Result<Option<Refresh>, DbError> {
-    let rows = fetch(
+    let tpl = format!(
+        "SELECT [t.id], [t.user_id], [t.expires_at], [u.roles:list], u.active FROM {} t \
+         JOIN {} u ON u.id = t.user_id WHERE t.token = {{1:uuid}}",
+        t.tokens, t.users
+    );
+    fetch_one(
         x,
-        &format!(
-            "SELECT [t.id], [t.user_id], [t.expires_at], [u.roles:list], u.active FROM {} t \
-             JOIN {} u ON u.id = t.user_id WHERE t.token = {{1:uuid}}",
-            t.tokens, t.users
-        ),
+        &tpl,
         vec![Param::Text(token.to_ascii_lowercase())],
         |r| Refresh {
             id: r.text(),
@@ -149,8 +145,7 @@ pub async fn find_refresh(
             active: r.flag(false),
         },
     )
-    .await?;
-    Ok(rows.into_iter().next())
+    .await
 }
 
 /// Deletes one refresh token by row id; returns whether this call deleted it.

@@ -4,7 +4,7 @@
 use rocket_store::{DbError, Exec, Param};
 use serde::Serialize;
 
-use super::{fetch, list_param, run, Reader};
+use super::{delete_by_id, exists, fetch, fetch_one, list_param, run, Reader};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UserRow {
@@ -39,25 +39,13 @@ pub async fn get(x: &mut Exec<'_>, id: &str) -> Result<Option<UserRow>, DbError>
     if !rocket_meta::looks_like_uuid(id) {
         return Ok(None);
     }
-    let rows = fetch(
-        x,
-        &format!("{SELECT} WHERE id = {{1:uuid}}"),
-        vec![Param::Text(id.to_ascii_lowercase())],
-        decode,
-    )
-    .await?;
-    Ok(rows.into_iter().next())
+    let p = vec![Param::Text(id.to_ascii_lowercase())];
+    fetch_one(x, &format!("{SELECT} WHERE id = {{1:uuid}}"), p, decode).await
 }
 
 pub async fn email_taken(x: &mut Exec<'_>, email: &str) -> Result<bool, DbError> {
-    let rows = fetch(
-        x,
-        "SELECT 1 FROM _users WHERE email = {1}",
-        vec![Param::Text(email.into())],
-        |_| (),
-    )
-    .await?;
-    Ok(!rows.is_empty())
+    let p = vec![Param::Text(email.into())];
+    exists(x, "SELECT 1 FROM _users WHERE email = {1}", p).await
 }
 
 pub async fn insert(
@@ -118,10 +106,5 @@ pub async fn update(
 }
 
 pub async fn delete(x: &mut Exec<'_>, id: &str) -> Result<u64, DbError> {
-    run(
-        x,
-        "DELETE FROM _users WHERE id = {1:uuid}",
-        vec![Param::Text(id.to_ascii_lowercase())],
-    )
-    .await
+    delete_by_id(x, "_users", id).await
 }

@@ -37,13 +37,6 @@ impl Default for WebhookDef {
     }
 }
 
-impl WebhookDef {
-    /// Import's duplicate key (spec 14 §2.2 step 8).
-    pub fn key(&self) -> (String, String, String) {
-        (self.entity.clone(), self.hook.clone(), self.url.clone())
-    }
-}
-
 fn decode(r: &mut Reader) -> WebhookDef {
     WebhookDef {
         entity: r.text(),

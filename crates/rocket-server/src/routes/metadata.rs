@@ -50,7 +50,9 @@ async fn entity(a: Admin, P(n): P<Name>) -> ApiResult<Response> {
 
 async fn entity_create(State(p): State<Shared>, a: Admin, body: RawBody) -> ApiResult<Response> {
     let b = body.object(BAD)?;
-    Ok(http::created(metadata::create_entity(&p, &a.app, b).await?))
+    Ok(http::created(
+        metadata::put_entity(&p, &a.app, None, b).await?,
+    ))
 }
 
 async fn entity_update(
@@ -62,7 +64,7 @@ async fn entity_update(
     metadata::require_entity(&a.app, &n.name)?;
     let b = body.object(BAD)?;
     Ok(http::ok(
-        metadata::update_entity(&p, &a.app, &n.name, b).await?,
+        metadata::put_entity(&p, &a.app, Some(&n.name), b).await?,
     ))
 }
 
@@ -83,7 +85,7 @@ async fn relation(a: Admin, P(n): P<Name>) -> ApiResult<Response> {
 async fn relation_create(State(p): State<Shared>, a: Admin, body: RawBody) -> ApiResult<Response> {
     let b = body.object(BAD)?;
     Ok(http::created(
-        metadata::create_relation(&p, &a.app, b).await?,
+        metadata::put_relation(&p, &a.app, None, b).await?,
     ))
 }
 
@@ -96,7 +98,7 @@ async fn relation_update(
     metadata::require_relation(&a.app, &n.name)?;
     let b = body.object(BAD)?;
     Ok(http::ok(
-        metadata::update_relation(&p, &a.app, &n.name, b).await?,
+        metadata::put_relation(&p, &a.app, Some(&n.name), b).await?,
     ))
 }
 

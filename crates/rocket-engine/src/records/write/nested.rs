@@ -144,10 +144,20 @@ async fn visible(tx: &mut Tx, c: &Caller<'_>, t: &Entity, keys: &[String]) -> Re
         negate: false,
     }];
     conds.extend(filters);
+    first_column(tx, &t.table, t.pk_name(), live(t, conds)).await
+}
+
+/// The values of one column over the rows matching `conds`, as text.
+async fn first_column(
+    tx: &mut Tx,
+    table: &str,
+    col: &str,
+    conds: Vec<Cond>,
+) -> Result<Vec<String>> {
     let q = Select {
-        table: t.table.clone(),
-        columns: vec![t.pk_name().to_string()],
-        conds: live(t, conds),
+        table: table.to_string(),
+        columns: vec![col.to_string()],
+        conds,
         ..Default::default()
     }
     .to_sql(tx.dialect());
@@ -248,19 +258,8 @@ impl Join<'_> {
     }
 
     async fn linked(&self, tx: &mut Tx) -> Result<Vec<String>> {
-        let q = Select {
-            table: self.r.join_table.clone(),
-            columns: vec![self.r.target_join_key.clone()],
-            conds: vec![self.parent_cond()],
-            ..Default::default()
-        }
-        .to_sql(tx.dialect());
-        Ok(tx
-            .query(&q)
-            .await?
-            .into_iter()
-            .filter_map(|x| x.first().and_then(|c| c.key_string()))
-            .collect())
+        let (table, col) = (&self.r.join_table, &self.r.target_join_key);
+        first_column(tx, table, col, vec![self.parent_cond()]).await
     }
 
     fn insert(&self, d: rocket_store::Dialect, target: Param, ignore: bool) -> rocket_store::Sql {

@@ -1,0 +1,110 @@
+//! How import treats each stored kind: its list, duplicate key and defaults.
+
+use rocket_store::{DbError, Exec};
+use serde_json::{Map, Value};
+
+use super::{text, Kind};
+use crate::repo;
+use crate::repo::rules::RuleDef;
+use crate::repo::state_machines::StateMachineDef;
+use crate::repo::webhooks::WebhookDef;
+use crate::repo::workflows::WorkflowDef;
+
+impl Kind for RuleDef {
+    const LIST: &'static str = "rules";
+    /// Entity, hook, type and the definition as a JSON value (key order insensitive).
+    type Key = (String, String, String, Value);
+    fn key(&self) -> Self::Key {
+        (
+            self.entity.clone(),
+            self.hook.clone(),
+            self.kind.clone(),
+            self.definition.clone(),
+        )
+    }
+    fn label(item: &Map<String, Value>) -> String {
+        format!("Rule ({}/{})", text(item, "entity"), text(item, "hook"))
+    }
+    fn normalize(&mut self) {
+        if self.hook.is_empty() {
+            self.hook = "before_write".into();
+        }
+    }
+    async fn existing(x: &mut Exec<'_>) -> Result<Vec<Self>, DbError> {
+        repo::rules::list(x).await
+    }
+    async fn insert(&self, x: &mut Exec<'_>) -> Result<(), DbError> {
+        repo::rules::insert(x, self).await.map(|_| ())
+    }
+}
+
+impl Kind for StateMachineDef {
+    const LIST: &'static str = "state_machines";
+    type Key = (String, String);
+    fn key(&self) -> Self::Key {
+        (self.entity.clone(), self.field.clone())
+    }
+    fn label(item: &Map<String, Value>) -> String {
+        format!(
+            "State machine ({}/{})",
+            text(item, "entity"),
+            text(item, "field")
+        )
+    }
+    async fn existing(x: &mut Exec<'_>) -> Result<Vec<Self>, DbError> {
+        repo::state_machines::list(x).await
+    }
+    async fn insert(&self, x: &mut Exec<'_>) -> Result<(), DbError> {
+        repo::state_machines::insert(x, self).await.map(|_| ())
+    }
+}
+
+impl Kind for WorkflowDef {
+    const LIST: &'static str = "workflows";
+    type Key = String;
+    fn key(&self) -> Self::Key {
+        self.name.clone()
+    }
+    fn label(item: &Map<String, Value>) -> String {
+        format!("Workflow {}", text(item, "name"))
+    }
+    fn skip(&self) -> bool {
+        self.name.is_empty()
+    }
+    async fn existing(x: &mut Exec<'_>) -> Result<Vec<Self>, DbError> {
+        repo::workflows::list(x).await
+    }
+    async fn insert(&self, x: &mut Exec<'_>) -> Result<(), DbError> {
+        repo::workflows::insert(x, self).await.map(|_| ())
+    }
+}
+
+impl Kind for WebhookDef {
+    const LIST: &'static str = "webhooks";
+    type Key = (String, String, String);
+    fn key(&self) -> Self::Key {
+        (self.entity.clone(), self.hook.clone(), self.url.clone())
+    }
+    fn label(item: &Map<String, Value>) -> String {
+        format!(
+            "Webhook ({}/{}/{})",
+            text(item, "entity"),
+            text(item, "hook"),
+            text(item, "url")
+        )
+    }
+    fn normalize(&mut self) {
+        if self.hook.is_empty() {
+            self.hook = "after_write".into();
+        }
+        if self.method.is_empty() {
+            self.method = "POST".into();
+        }
+    }
+    async fn existing(x: &mut Exec<'_>) -> Result<Vec<Self>, DbError> {
+        repo::webhooks::list(x).await
+    }
+    async fn insert(&self, x: &mut Exec<'_>) -> Result<(), DbError> {
+        repo::webhooks::insert(x, self).await.map(|_| ())
+    }
+}
