@@ -13,6 +13,7 @@
 --   BENCH non2xx <n>
 --   BENCH status <code> <count>
 --   BENCH body <code> <body>
+--   BENCH lat <p50 us> <p99 us> <p99.9 us> <max us>
 
 local threads = {}
 local thread_counter = 0
@@ -109,4 +110,6 @@ function done(summary, latency, requests)
   io.write("BENCH non2xx " .. total .. "\n")
   for k, v in pairs(by_status) do io.write("BENCH status " .. k .. " " .. v .. "\n") end
   for _, s in ipairs(samples) do io.write("BENCH body " .. string.sub(s, 1, 600) .. "\n") end
+  io.write(string.format("BENCH lat %d %d %d %d\n", latency:percentile(50),
+    latency:percentile(99), latency:percentile(99.9), latency.max))
 end

@@ -60,14 +60,43 @@ RELATION = {
     "on_delete": "cascade",
 }
 
-# name, wrk mode, description
+# name, wrk mode, description, sequential (one connection, one thread)
 TESTS = [
-    ("L1", "list", "list filter[tier]=gold&sort=-score&page=3&per_page=25"),
-    ("L2", "get", "get by random id"),
-    ("L3", "include", "get by random id with include=orders"),
-    ("W1", "create", "create customer"),
-    ("W2", "update", "update score of a random customer"),
+    ("L1", "list", "list filter[tier]=gold&sort=-score&page=3&per_page=25", False),
+    ("L2", "get", "get by random id", False),
+    ("L3", "include", "get by random id with include=orders", False),
+    ("W1", "create", "create customer", False),
+    ("W2", "update", "update score of a random customer", False),
+    ("S1", "create", "create customer, one sequential client", True),
+    ("S2", "update", "update score, one sequential client", True),
 ]
+
+# The same statements straight on the database (pgbench), for the ceiling of each
+# test on Postgres. Keys come from `bench_keys` (an InitPlan lookup in each script).
+COLS = '"id"::text, "name"::text, "email"::text, "tier"::text, "score"::text, "created_at"::text'
+OCOLS = '"id"::text, "customer_id"::text, "total"::text, "status"::text, "created_at"::text'
+KEY = '(SELECT id FROM bench_keys WHERE n = :n)'
+PGBENCH = {
+    "L1": """\\startpipeline
+SELECT %s FROM "public"."customers" WHERE "tier" = 'gold' ORDER BY "customers"."score" DESC LIMIT 25 OFFSET 50;
+SELECT COUNT(*) AS count FROM "public"."customers" WHERE "tier" = 'gold';
+\\endpipeline
+""" % COLS,
+    "L2": """\\set n random(1, :nkeys)
+SELECT %s FROM "public"."customers" WHERE "id" = %s LIMIT 1;
+""" % (COLS, KEY),
+    "L3": """\\set n random(1, :nkeys)
+SELECT %s FROM "public"."customers" WHERE "id" = %s LIMIT 1;
+SELECT %s FROM (SELECT "id", "customer_id", "total", "status", "created_at", ROW_NUMBER() OVER (PARTITION BY "customer_id" ORDER BY "id") AS "_rn" FROM "public"."orders" WHERE "customer_id" = ANY(ARRAY[%s])) AS "orders" WHERE "_rn" <= 1001;
+""" % (COLS, KEY, OCOLS, KEY),
+    "W1": """\\set s random(0, 100000)
+INSERT INTO "public"."customers" ("id", "name", "email", "tier", "score", "created_at") VALUES (gen_random_uuid(), 'pgbench', 'pg-' || gen_random_uuid() || '@bench.example', 'gold', :s, NOW()) RETURNING %s;
+""" % COLS,
+    "W2": """\\set n random(1, :nkeys)
+\\set s random(0, 100000)
+UPDATE "public"."customers" SET "score" = :s WHERE "id" = %s RETURNING %s;
+""" % (KEY, COLS),
+}
 
 
 class Client:
@@ -234,6 +263,7 @@ def to_ms(text):
 
 def parse_wrk(out):
     res = {"rps": float("nan"), "p50": float("nan"), "p99": float("nan"),
+           "p999": float("nan"), "max": float("nan"),
            "non2xx": None, "wrk_non2xx": 0, "socket_errors": None, "requests": None,
            "statuses": {}, "bodies": []}
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
@@ -254,6 +284,9 @@ def parse_wrk(out):
     m = re.search(r"Socket errors: (.*)", out)
     if m:
         res["socket_errors"] = m.group(1).strip()
+    m = re.search(r"^BENCH lat (\d+) (\d+) (\d+) (\d+)", out, re.M)
+    if m:
+        res["p50"], res["p99"], res["p999"], res["max"] = (int(x) / 1000.0 for x in m.groups())
     m = re.search(r"^BENCH non2xx (\d+)", out, re.M)
     if m:
         res["non2xx"] = int(m.group(1))
@@ -265,7 +298,7 @@ def parse_wrk(out):
     return res
 
 
-def run_wrk(args, mode, token, ids_file):
+def run_wrk(args, mode, token, ids_file, sequential=False):
     env = dict(os.environ)
     env.update({
         "BENCH_TOKEN": token,
@@ -273,19 +306,62 @@ def run_wrk(args, mode, token, ids_file):
         "BENCH_IDS": ids_file,
         "BENCH_NONCE": "%d%04d" % (int(time.time()), random.randrange(10000)),
     })
-    cmd = [args.wrk, "-t", str(args.threads), "-c", str(args.connections), "-d", args.duration,
+    threads, conns = (1, 1) if sequential else (args.threads, args.connections)
+    cmd = [args.wrk, "-t", str(threads), "-c", str(conns), "-d", args.duration,
            "--timeout", "5s", "--latency", "-s", args.lua, args.base, "--", mode]
     p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True, timeout=300)
     return " ".join(cmd) + "\n\n" + p.stdout, p.returncode
 
 
-def fmt_table(driver, rows):
-    lines = ["%s" % driver,
-             "| test | req/s | p50 ms | p99 ms | non-2xx |",
-             "|---|---:|---:|---:|---:|"]
+def pgbench(args, name, db, nkeys):
+    """Runs the ceiling script of `name` on database `db`; returns transactions/s."""
+    script = os.path.join(args.results, "pgbench-%s.sql" % name)
+    with open(script, "w") as f:
+        f.write(PGBENCH[name])
+    cmd = ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-M", "prepared",
+           "-c", str(args.connections), "-j", str(args.threads), "-T", args.duration.rstrip("s"),
+           "-D", "nkeys=%d" % nkeys, "-f", script, db]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    with open(os.path.join(args.results, "pgbench-%s.txt" % name), "w") as f:
+        f.write(" ".join(cmd) + "\n\n" + p.stdout)
+    m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", p.stdout)
+    return float(m.group(1)) if m else float("nan")
+
+
+def psql(db, sql):
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qAt", "-d", db, "-c", sql],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def ceilings(args, ids):
+    """pgbench of every test's statements on the app database (Postgres only)."""
+    db = "rocket_" + APP
+    psql(db, "DROP TABLE IF EXISTS bench_keys; CREATE TABLE bench_keys (n int PRIMARY KEY, id uuid)")
+    values = ",".join("(%d,'%s')" % (i + 1, k) for i, k in enumerate(ids))
+    psql(db, "INSERT INTO bench_keys VALUES " + values)
+    out = {}
+    for name in ("L1", "L2", "L3", "W1", "W2"):
+        out[name] = pgbench(args, name, db, len(ids))
+        print("[postgres] pgbench %s ceiling %.0f tx/s" % (name, out[name]), flush=True)
+    psql(db, "DROP TABLE bench_keys")
+    return out
+
+
+def fmt_table(driver, rows, ceiling=None):
+    head = "| test | req/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx |"
+    sep = "|---|---:|---:|---:|---:|---:|---:|"
+    if ceiling:
+        head += " pgbench tx/s | ratio |"
+        sep += "---:|---:|"
+    lines = ["%s" % driver, head, sep]
     for name, r in rows:
-        lines.append("| %s | %.0f | %.2f | %.2f | %s |" % (name, r["rps"], r["p50"], r["p99"], r["non2xx"]))
+        line = "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %s |" % (
+            name, r["rps"], r["p50"], r["p99"], r["p999"], r["max"], r["non2xx"])
+        if ceiling:
+            c = ceiling.get(name)
+            line += (" %.0f | %.0f %% |" % (c, 100.0 * r["rps"] / c)) if c else " | |"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -304,6 +380,7 @@ def main():
     ap.add_argument("--duration", default="10s")
     ap.add_argument("--label", default="")
     ap.add_argument("--keep-app", action="store_true")
+    ap.add_argument("--no-pgbench", action="store_true", help="skip the Postgres ceiling run")
     args = ap.parse_args()
 
     os.makedirs(args.results, exist_ok=True)
@@ -328,9 +405,12 @@ def main():
 
     rows = []
     c = Client(args.base)
-    for name, mode, desc in TESTS:
+    only = [t for t in os.environ.get("BENCH_ONLY", "").split(",") if t]
+    for name, mode, desc, sequential in TESTS:
+        if only and name not in only:
+            continue
         token = app_login(c)  # tokens live 15 minutes; refresh before every run
-        out, rc = run_wrk(args, mode, token, ids_file)
+        out, rc = run_wrk(args, mode, token, ids_file, sequential)
         with open("%s-%s.txt" % (prefix, name), "w") as f:
             f.write(out)
         r = parse_wrk(out)
@@ -340,8 +420,9 @@ def main():
         extra = ""
         if r["socket_errors"]:
             extra += "  socket errors: " + r["socket_errors"]
-        print("[%s] %s %-50s %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  non-2xx %s%s"
-              % (args.driver, name, desc, r["rps"], r["p50"], r["p99"], r["non2xx"], extra), flush=True)
+        print("[%s] %s %-50s %8.0f req/s  p50 %6.2f  p99 %6.2f  p99.9 %6.2f  max %7.2f ms  non-2xx %s%s"
+              % (args.driver, name, desc, r["rps"], r["p50"], r["p99"], r["p999"], r["max"],
+                 r["non2xx"], extra), flush=True)
         for code, n in sorted(r["statuses"].items()):
             print("    HTTP %s x %d" % (code, n), flush=True)
         for b in r["bodies"]:
@@ -356,8 +437,11 @@ def main():
     else:
         print("[%s] L1 sanity check failed: HTTP %s %s" % (args.driver, st, p), flush=True)
 
+    ceiling = None
+    if args.driver == "postgres" and not args.no_pgbench and not only:
+        ceiling = ceilings(args, ids)
     label = args.driver + (" (" + args.label + ")" if args.label else "")
-    table = fmt_table(label, rows)
+    table = fmt_table(label, rows, ceiling)
     print()
     print(table)
     print()
@@ -367,7 +451,7 @@ def main():
         json.dump({"driver": args.driver, "label": args.label,
                    "load": {k: v for k, v in stats.items() if k != "errors"},
                    "load_errors": stats["errors"][:20],
-                   "results": {n: r for n, r in rows}}, f, indent=2)
+                   "results": {n: r for n, r in rows}, "pgbench": ceiling}, f, indent=2)
 
     if not args.keep_app:
         ptoken = platform_login(c)

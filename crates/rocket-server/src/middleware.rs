@@ -29,37 +29,39 @@ pub const TRACE_HEADER: HeaderName = HeaderName::from_static("x-trace-id");
 #[allow(dead_code)]
 pub struct TraceId(pub String);
 
-async fn trace_id(mut req: Request, next: Next) -> Response {
+/// A random v4 UUID from a thread-local generator (no system call per request).
+fn fresh_trace_id() -> String {
+    let mut b = [0u8; 16];
+    fastrand::fill(&mut b);
+    uuid::Builder::from_random_bytes(b).into_uuid().to_string()
+}
+
+/// The trace id (an incoming UUID is kept) and the request timeout, in one layer:
+/// a request that outlives `limit` ends with the envelope (dropping its future also
+/// rolls back any open transaction). An import may rightly run long: its body read
+/// has its own limit (`RawBody`).
+async fn trace_and_limit(limit: Duration, mut req: Request, next: Next) -> Response {
     let id = req
         .headers()
         .get(&TRACE_HEADER)
         .and_then(|v| v.to_str().ok())
         .filter(|s| rocket_meta::looks_like_uuid(s))
         .map(str::to_ascii_lowercase)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        .unwrap_or_else(fresh_trace_id);
     req.extensions_mut().insert(TraceId(id.clone()));
-    let mut resp = next.run(req).await;
+    let unbounded = req.uri().path().ends_with("/_admin/import");
+    let mut resp = if unbounded {
+        next.run(req).await
+    } else {
+        match tokio::time::timeout(limit, next.run(req)).await {
+            Ok(r) => r,
+            Err(_) => ApiError::RequestTimeout.into_response(),
+        }
+    };
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(TRACE_HEADER, v);
     }
     resp
-}
-
-/// Ends a request that outlives `limit` with the envelope (dropping its future also
-/// rolls back any open transaction).
-pub fn timeout(
-    limit: Duration,
-) -> impl Clone
-       + Fn(Request, Next) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>
-{
-    move |req, next| {
-        Box::pin(async move {
-            match tokio::time::timeout(limit, next.run(req)).await {
-                Ok(r) => r,
-                Err(_) => ApiError::RequestTimeout.into_response(),
-            }
-        })
-    }
 }
 
 fn cors(config: &Config) -> Option<CorsLayer> {
@@ -101,6 +103,7 @@ fn cors(config: &Config) -> Option<CorsLayer> {
 
 /// Wraps the routes; the last layer added runs first.
 pub fn wrap(routes: Router<Shared>, config: &Config) -> Router<Shared> {
+    let limit = Duration::from_millis(config.server.request_timeout_ms.max(1));
     let compress = CompressionLayer::new().gzip(true).compress_when(
         DefaultPredicate::new().and(SizeAbove::new(config.server.compress_min_bytes)),
     );
@@ -110,5 +113,5 @@ pub fn wrap(routes: Router<Shared>, config: &Config) -> Router<Shared> {
         .layer(CatchPanicLayer::custom(http::panic_response))
         // Request logging (spec 01 §3 step 6): `ROCKET_LOG=tower_http=debug` shows it.
         .layer(TraceLayer::new_for_http())
-        .layer(from_fn(trace_id))
+        .layer(from_fn(move |req, next| trace_and_limit(limit, req, next)))
 }

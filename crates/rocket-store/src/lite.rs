@@ -104,6 +104,23 @@ pub struct LiteStore {
     timeout: Option<Duration>,
 }
 
+/// A reader lent out of the pool. It goes back (and frees its permit) when dropped —
+/// on the blocking thread that used it, so a request cancelled while its statement
+/// runs cannot lose the connection.
+struct Lent {
+    conn: Option<LiteConn>,
+    pool: Arc<Mutex<Vec<LiteConn>>>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        if let (Some(c), Ok(mut pool)) = (self.conn.take(), self.pool.lock()) {
+            pool.push(c);
+        }
+    }
+}
+
 impl LiteStore {
     pub fn open(path: &Path, opts: StoreOptions) -> Result<LiteStore, DbError> {
         if let Some(dir) = path.parent() {
@@ -137,9 +154,10 @@ impl LiteStore {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, DbError> {
-        let _permit = self
+        let permit = self
             .permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| DbError::Unavailable("store closed".into()))?;
         let conn = self
@@ -147,28 +165,23 @@ impl LiteStore {
             .lock()
             .map_err(|_| DbError::Other("reader pool poisoned".into()))?
             .pop();
-        let Some(conn) = conn else {
-            return Err(DbError::Other("no reader connection".into()));
+        // A permit guarantees a connection: a missing one was lost to a panic.
+        let conn = match conn {
+            Some(c) => c,
+            None => LiteConn::open(&self.path)?,
+        };
+        let lent = Lent {
+            conn: Some(conn),
+            pool: self.readers.clone(),
+            _permit: permit,
         };
         let timeout = self.timeout;
-        let joined = tokio::task::spawn_blocking(move || {
-            let r = conn.run(timeout, f);
-            (conn, r)
+        tokio::task::spawn_blocking(move || match &lent.conn {
+            Some(c) => c.run(timeout, f),
+            None => Err(DbError::Other("no reader connection".into())),
         })
-        .await;
-        let (conn, res) = match joined {
-            Ok(pair) => pair,
-            // The task panicked and took its connection along: open a replacement so
-            // the pool keeps its size.
-            Err(e) => (
-                LiteConn::open(&self.path)?,
-                Err(DbError::Other(e.to_string())),
-            ),
-        };
-        if let Ok(mut pool) = self.readers.lock() {
-            pool.push(conn);
-        }
-        res
+        .await
+        .map_err(|e| DbError::Other(e.to_string()))?
     }
 
     pub(crate) async fn writer(&self) -> WriterGuard {
@@ -286,6 +299,28 @@ mod tests {
             params: vec![],
         };
         assert_eq!(s.read(move |c| query(c, &ok)).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn cancelled_reads_keep_their_connections() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = LiteStore::open(&dir.path().join("t.db"), StoreOptions::default()).unwrap();
+        for _ in 0..(READERS * 3) {
+            let q = Sql {
+                text: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT count(*) FROM c".into(),
+                params: vec![],
+            };
+            // Dropped while the statement runs on the blocking pool.
+            let _ =
+                tokio::time::timeout(Duration::from_millis(1), s.read(move |c| query(c, &q))).await;
+        }
+        for _ in 0..(READERS * 2) {
+            let ok = Sql {
+                text: "SELECT 1".into(),
+                params: vec![],
+            };
+            assert_eq!(s.read(move |c| query(c, &ok)).await.unwrap().len(), 1);
+        }
     }
 
     #[tokio::test]

@@ -97,6 +97,20 @@ fn in_cond(col: &str, kind: FieldType, keys: &[String]) -> Cond {
     }
 }
 
+/// At most `n` rows per value of `col`: a window over the rows of several keys; one
+/// key needs no window, a plain LIMIT bounds its rows.
+fn bound(keys: usize, col: &str, order: &str, n: i64) -> (Option<i64>, Option<PerGroup>) {
+    if keys == 1 {
+        return (Some(n), None);
+    }
+    let g = PerGroup {
+        col: col.to_string(),
+        order: order.to_string(),
+        limit: n,
+    };
+    (None, Some(g))
+}
+
 /// Related rows of `target` whose `col` is among `keys`, keyed by that column; with
 /// `per_key`, at most that many rows per key value.
 async fn related(
@@ -114,15 +128,16 @@ async fn related(
     let conds = std::iter::once(in_cond(col, f.kind, keys))
         .chain(filters.iter().cloned())
         .collect();
+    let (limit, per_group) = match per_key {
+        Some(n) => bound(keys.len(), col, target.pk_name(), n),
+        None => (None, None),
+    };
     let q = Select {
         table: target.table.clone(),
         columns: record_columns(target, false),
         conds: live(target, conds),
-        per_group: per_key.map(|limit| PerGroup {
-            col: col.to_string(),
-            order: target.pk_name().to_string(),
-            limit,
-        }),
+        limit,
+        per_group,
         ..Default::default()
     }
     .to_sql(d);
@@ -251,15 +266,18 @@ async fn linked(
     };
     let limit = p.truncated.limit;
     let sk_kind = e.field(&r.source_key).map_or(e.pk().kind, |f| f.kind);
+    let (cap, per_group) = bound(
+        ids.len(),
+        &r.source_join_key,
+        &r.target_join_key,
+        limit as i64 + 1,
+    );
     let q = Select {
         table: r.join_table.clone(),
         columns: vec![r.source_join_key.clone(), r.target_join_key.clone()],
         conds: vec![in_cond(&r.source_join_key, sk_kind, &ids)],
-        per_group: Some(PerGroup {
-            col: r.source_join_key.clone(),
-            order: r.target_join_key.clone(),
-            limit: limit as i64 + 1,
-        }),
+        limit: cap,
+        per_group,
         ..Default::default()
     }
     .to_sql(x.dialect());

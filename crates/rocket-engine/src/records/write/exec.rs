@@ -180,14 +180,39 @@ pub(super) async fn update(
     Ok(x.query_write(&q).await?.into_iter().next())
 }
 
-/// True when the row's own statement needs no read first (no slug to generate).
-pub(super) fn single_statement(plan: &RowPlan<'_>, old: Option<&Map<String, Value>>) -> bool {
+/// What a direct update found.
+pub(super) enum Updated {
+    Row(Row),
+    /// No live row has the key.
+    Missing,
+    /// The body sets no column of the row itself.
+    NothingToSet,
+}
+
+/// UPDATE … RETURNING of the row with `key`, for an entity without slug: nothing
+/// read first.
+pub(super) async fn update_set(x: &mut Exec<'_>, plan: &RowPlan<'_>, key: &str) -> Result<Updated> {
     let e = &plan.entity;
-    plan.is_flat()
-        && match old {
-            None => create_slug(e, plan.body).is_none(),
-            Some(old) => update_slug(e, old, plan.body).is_none(),
-        }
+    let sets = update_values(e, &plan.values);
+    if sets.is_empty() {
+        return Ok(Updated::NothingToSet);
+    }
+    let q = Write::update_returning(
+        x.dialect(),
+        &e.table,
+        &sets,
+        &live(e, vec![pk_cond(e, key)?]),
+        &record_columns(e, true),
+    );
+    Ok(match x.query_write(&q).await?.into_iter().next() {
+        Some(row) => Updated::Row(row),
+        None => Updated::Missing,
+    })
+}
+
+/// True when a new row is one statement: no relations and no slug to look up.
+pub(super) fn insert_alone(plan: &RowPlan<'_>) -> bool {
+    plan.is_flat() && create_slug(&plan.entity, plan.body).is_none()
 }
 
 /// Removes a row: soft delete when the entity has it, else a hard delete. Returns

@@ -1,15 +1,15 @@
 //! The write pipeline (spec 04 §6.1, §7) as one ordered function per operation,
 //! each step a named call:
 //!
-//! resolve → load current (read filters: a hidden row is 404) → access → plan →
-//! BEGIN → re-read current, locked → If-Match → access again → [rules] →
-//! [state machine] → slug / [files] → SQL incl. nested → [sync webhooks] →
-//! [outbox rows] → readable answer → COMMIT.
+//! resolve → plan (pure) → BEGIN → current, locked (read filters: a hidden row is
+//! 404) → If-Match → access → [rules] → [state machine] → slug / [files] → SQL incl.
+//! nested → [sync webhooks] → [outbox rows] → readable answer → COMMIT.
 //!
-//! Bracketed steps belong to later work (rules and state machines, webhooks and the
-//! outbox, files) and slot in where they are named. A write whose plan is a single
-//! statement, with nothing to re-check, skips BEGIN/COMMIT: one `INSERT/UPDATE …
-//! RETURNING` is atomic by itself.
+//! Errors are reported in the order of spec 06 §5 (404, 403, 400, 422) although the
+//! body is planned first. Bracketed steps belong to later work (rules and state
+//! machines, webhooks and the outbox, files) and slot in where they are named. A write
+//! that depends on nothing of the stored row and is a single statement skips
+//! BEGIN/COMMIT: one `INSERT/UPDATE … RETURNING` is atomic by itself.
 
 use rocket_meta::{Action, Entity};
 use rocket_sql::{Cond, Select};
@@ -18,9 +18,10 @@ use serde_json::{Map, Value};
 
 use super::plan::{self, Mode, RowPlan};
 use super::{delete as cascade, exec, nested, JsonBody, Written};
-use crate::access::ReadScope;
+use crate::access::{Access, ReadScope};
 use crate::error::{EngineError, Result};
 use crate::records::etag::{self, matches};
+use crate::records::values::key_param;
 use crate::records::{find, find_key, live, not_found, pk_cond, pk_text, render_row, Caller};
 
 /// `POST /api/{app}/{entity}`.
@@ -29,7 +30,7 @@ pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<
     c.access().check(&e, Action::Create)?;
     let body = body.object()?;
     let plan = plan_write(c, &e, &body, Mode::Create)?;
-    if exec::single_statement(&plan, None) {
+    if exec::insert_alone(&plan) {
         let x = &mut Exec::Store(&c.app.store);
         let row = exec::insert(x, &plan, None).await?;
         return answer(x, c, &e, row).await;
@@ -56,22 +57,25 @@ pub async fn update(
     let e = c.entity(entity)?;
     let access = c.access();
     let scope = access.read_scope(&e);
-    let (key, old) = current(&mut Exec::Store(&c.app.store), &e, id, None, &scope).await?;
-    access.check_record(&e, Action::Update, &old)?;
-    let body = body.object()?;
-    let plan = plan_write(c, &e, &body, Mode::Update)?;
-    let recheck = !matches!(scope, ReadScope::All) || !access.unconditional(&e, Action::Update);
-    if exec::single_statement(&plan, Some(&old)) && if_match.is_none() && !recheck {
-        let x = &mut Exec::Store(&c.app.store);
-        return match exec::update(x, &plan, &key, &old).await? {
-            Some(row) => answer(x, c, &e, row).await,
-            None => Ok(whole(old)),
-        };
+    // Parsed and planned once, reported in pipeline order (404, 403, then 400/422).
+    let parsed = body.object();
+    let plan = match &parsed {
+        Ok(b) => plan_write(c, &e, b, Mode::Update).map_err(Some),
+        Err(_) => Err(None),
+    };
+    if let Ok(p) = &plan {
+        if if_match.is_none() && direct(&access, &scope, &e) && p.is_flat() {
+            if let Some(done) = update_directly(c, &e, id, p).await? {
+                return Ok(done);
+            }
+        }
     }
     let mut tx = c.app.store.begin().await?;
-    let (key, old) = current(&mut Exec::Tx(&mut tx), &e, id, Some(&key), &scope).await?;
+    let (key, old) = current(&mut Exec::Tx(&mut tx), &e, id, &scope).await?;
     precondition(if_match, &old)?;
     access.check_record(&e, Action::Update, &old)?;
+    let plan = plan
+        .map_err(|err| err.unwrap_or_else(|| EngineError::BadInput("Invalid JSON body".into())))?;
     // [rules: spec 07] [state machine: spec 08]
     let row = exec::update(&mut Exec::Tx(&mut tx), &plan, &key, &old).await?;
     nested::write(&mut tx, c, &e, &key, &plan.relations).await?;
@@ -84,15 +88,39 @@ pub async fn update(
     Ok(out)
 }
 
+/// True when an update of `e` by this caller depends on nothing of the stored row:
+/// no slug to regenerate, every row readable, and update access without conditions.
+fn direct(access: &Access<'_>, scope: &ReadScope, e: &Entity) -> bool {
+    e.slug.is_none() && *scope == ReadScope::All && access.unconditional(e, Action::Update)
+}
+
+/// One `UPDATE … WHERE key RETURNING` (atomic by itself): the write and the answer in
+/// one round trip. `None` hands over to the full path (no column to set, or an id
+/// that is no key: that path answers them in order).
+async fn update_directly(
+    c: &Caller<'_>,
+    e: &Entity,
+    id: &str,
+    plan: &RowPlan<'_>,
+) -> Result<Option<Written>> {
+    let Some(key) = key_param(id, e.pk().kind).and_then(|p| p.to_pg_text()) else {
+        return Ok(None);
+    };
+    let x = &mut Exec::Store(&c.app.store);
+    match exec::update_set(x, plan, &key).await? {
+        exec::Updated::Row(row) => Ok(Some(answer(x, c, e, row).await?)),
+        exec::Updated::Missing => Err(not_found(e, id)),
+        exec::Updated::NothingToSet => Ok(None),
+    }
+}
+
 /// `DELETE /api/{app}/{entity}/{id}`: soft or hard, after the `on_delete` policies.
 pub async fn delete(c: &Caller<'_>, entity: &str, id: &str, if_match: Option<&str>) -> Result<()> {
     let e = c.entity(entity)?;
     let access = c.access();
     let scope = access.read_scope(&e);
-    let (key, old) = current(&mut Exec::Store(&c.app.store), &e, id, None, &scope).await?;
-    access.check_record(&e, Action::Delete, &old)?;
     let mut tx = c.app.store.begin().await?;
-    let (key, old) = current(&mut Exec::Tx(&mut tx), &e, id, Some(&key), &scope).await?;
+    let (key, old) = current(&mut Exec::Tx(&mut tx), &e, id, &scope).await?;
     precondition(if_match, &old)?;
     access.check_record(&e, Action::Delete, &old)?;
     cascade::cascade(&mut tx, &c.schema, &e, &key).await?;
@@ -120,25 +148,19 @@ fn plan_write<'b>(
     )
 }
 
-/// The current record as the caller may see it: a row hidden by the read filters,
-/// or any row when the caller may read nothing, is 404 as if absent. Looked up by
-/// the URL `id` (or slug) first; inside the transaction by the resolved `key`, and
-/// locked. Returns its canonical key and its rendered form.
+/// The current record as the caller may see it, locked until the transaction ends:
+/// a row hidden by the read filters, or any row when the caller may read nothing, is
+/// 404 as if absent. Returns its canonical key and its rendered form.
 async fn current(
     x: &mut Exec<'_>,
     e: &Entity,
     id: &str,
-    key: Option<&str>,
     scope: &ReadScope,
 ) -> Result<(String, Map<String, Value>)> {
     let Some(filters) = scope.filters() else {
         return Err(not_found(e, id));
     };
-    let found = match key {
-        None => find(x, e, id, filters, false).await?,
-        Some(k) => find_key(x, e, k, filters, true).await?,
-    };
-    let Some(row) = found else {
+    let Some(row) = find(x, e, id, filters, true).await? else {
         return Err(not_found(e, id));
     };
     let key = pk_text(e, &row).ok_or_else(|| not_found(e, id))?;
