@@ -7,6 +7,7 @@
 //! cancel statements that outlive the statement timeout ([`StoreOptions`]).
 
 mod bootstrap;
+mod checkpoint;
 mod error;
 mod lite;
 pub mod migrate;

@@ -7,7 +7,7 @@
 //! cancels a runaway query.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,7 @@ use rusqlite::types::{ToSqlOutput, Value as LiteValue, ValueRef};
 use rusqlite::Connection;
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, Semaphore};
 
+use crate::checkpoint::{self, Wal};
 use crate::error::DbError;
 use crate::options::StoreOptions;
 use crate::row::{Cell, Row};
@@ -36,6 +37,8 @@ fn now_micros() -> u64 {
 pub(crate) struct LiteConn {
     conn: Connection,
     deadline: Arc<AtomicU64>,
+    /// The writer's mark for the checkpoint thread (`None` on readers).
+    dirty: Option<Arc<AtomicBool>>,
 }
 
 impl LiteConn {
@@ -55,7 +58,19 @@ impl LiteConn {
                 d != 0 && now_micros() > d
             }),
         );
-        Ok(LiteConn { conn: c, deadline })
+        Ok(LiteConn {
+            conn: c,
+            deadline,
+            dirty: None,
+        })
+    }
+
+    /// The writer: it never checkpoints itself and marks `dirty` after commits.
+    fn open_writer(path: &Path, dirty: Arc<AtomicBool>) -> Result<LiteConn, DbError> {
+        let mut w = LiteConn::open(path)?;
+        checkpoint::configure_writer(&w.conn)?;
+        w.dirty = Some(dirty);
+        Ok(w)
     }
 
     /// Runs `f` with a deadline of `timeout` from now (`None`: unbounded).
@@ -68,6 +83,12 @@ impl LiteConn {
         self.deadline.store(d, Ordering::Relaxed);
         let res = f(&self.conn);
         self.deadline.store(0, Ordering::Relaxed);
+        if let Some(dirty) = &self.dirty {
+            // Outside a transaction every change so far is committed.
+            if self.conn.is_autocommit() {
+                dirty.store(true, Ordering::Release);
+            }
+        }
         res
     }
 
@@ -102,6 +123,10 @@ pub struct LiteStore {
     permits: Arc<Semaphore>,
     path: PathBuf,
     timeout: Option<Duration>,
+    /// Owned here so the checkpoint thread (which holds it weakly) stops
+    /// checkpointing once the store is gone.
+    #[cfg_attr(not(test), allow(dead_code))]
+    wal: Arc<Wal>,
 }
 
 /// A reader lent out of the pool. It goes back (and frees its permit) when dropped —
@@ -123,21 +148,31 @@ impl Drop for Lent {
 
 impl LiteStore {
     pub fn open(path: &Path, opts: StoreOptions) -> Result<LiteStore, DbError> {
+        LiteStore::open_inner(path, opts, true)
+    }
+
+    /// `watched`: whether the background thread checkpoints this store (tests run
+    /// the job themselves).
+    fn open_inner(path: &Path, opts: StoreOptions, watched: bool) -> Result<LiteStore, DbError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| DbError::Other(format!("create {}: {e}", dir.display())))?;
         }
-        let writer = LiteConn::open(path)?;
+        let dirty = Arc::new(AtomicBool::new(false));
+        let writer = LiteConn::open_writer(path, dirty.clone())?;
+        let writer = Arc::new(AsyncMutex::new(writer));
+        let wal = Wal::open(path, dirty, writer.clone(), watched)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             readers.push(LiteConn::open(path)?);
         }
         Ok(LiteStore {
-            writer: Arc::new(AsyncMutex::new(writer)),
+            writer,
             readers: Arc::new(Mutex::new(readers)),
             permits: Arc::new(Semaphore::new(READERS)),
             path: path.to_path_buf(),
             timeout: opts.statement_timeout,
+            wal,
         })
     }
 
@@ -147,6 +182,18 @@ impl LiteStore {
 
     pub(crate) fn timeout(&self) -> Option<Duration> {
         self.timeout
+    }
+
+    /// Runs the checkpoint job now, as the background thread does every tick.
+    #[cfg(test)]
+    async fn checkpoint(
+        &self,
+        at: checkpoint::Thresholds,
+    ) -> Result<Option<checkpoint::Checkpointed>, DbError> {
+        let wal = self.wal.clone();
+        tokio::task::spawn_blocking(move || wal.run(at))
+            .await
+            .map_err(|e| DbError::Other(e.to_string()))?
     }
 
     /// Runs `f` on a reader connection, on the blocking pool.
@@ -188,24 +235,42 @@ impl LiteStore {
         WriterGuard(self.writer.clone().lock_owned().await)
     }
 
-    /// Runs `f` on the writer (outside any request transaction), on the blocking pool.
+    /// Runs `f` on the writer, outside any request transaction.
     pub(crate) async fn write<T: Send + 'static>(
         &self,
         timeout: Option<Duration>,
+        on: On,
         f: impl FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, DbError> {
         let guard = self.writer().await;
-        on_writer(guard, timeout, f).await.1
+        on_writer(guard, timeout, on, f).await.1
     }
 }
 
-/// Runs `f` on a held writer on the blocking pool and hands the writer back (or
-/// `None` when the task was lost; the guard then rolled back on drop).
+/// Where a writer statement runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum On {
+    /// On the calling async worker. Request writes are keyed, short and serialised
+    /// behind the one writer anyway: a hop to the blocking pool and back per
+    /// statement, with the writer held across both wake-ups, halved write
+    /// throughput. The statement timeout still bounds them.
+    Worker,
+    /// On the blocking pool: DDL and migrations, which may rightly run long.
+    Blocking,
+}
+
+/// Runs `f` on a held writer and hands the writer back (or `None` when a blocking
+/// task was lost; the guard then rolled back on drop).
 pub(crate) async fn on_writer<T: Send + 'static>(
     guard: WriterGuard,
     timeout: Option<Duration>,
+    on: On,
     f: impl FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
 ) -> (Option<WriterGuard>, Result<T, DbError>) {
+    if on == On::Worker {
+        let r = guard.conn().run(timeout, f);
+        return (Some(guard), r);
+    }
     let joined = tokio::task::spawn_blocking(move || {
         let r = guard.conn().run(timeout, f);
         (guard, r)
@@ -275,6 +340,20 @@ pub(crate) fn batch(c: &Connection, stmts: &[String]) -> Result<(), DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkpoint::Thresholds;
+
+    /// Passive passes only.
+    const NEVER: Thresholds = Thresholds {
+        restart: i64::MAX,
+        shrink: i64::MAX,
+    };
+
+    fn restart_at(pages: i64) -> Thresholds {
+        Thresholds {
+            restart: pages,
+            ..NEVER
+        }
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn runaway_statements_are_cancelled() {
@@ -323,13 +402,154 @@ mod tests {
         }
     }
 
+    fn sql(text: &str) -> Sql {
+        Sql {
+            text: text.into(),
+            params: vec![],
+        }
+    }
+
+    async fn insert(s: &LiteStore, rows: u32) {
+        let ins = sql(&format!(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < {rows}) \
+             INSERT INTO t SELECT hex(randomblob(1000)) FROM n"
+        ));
+        s.write(None, On::Worker, move |c| execute(c, &ins))
+            .await
+            .unwrap();
+    }
+
+    /// A commit through a writer the test already holds (marks the store dirty).
+    fn insert_raw(w: &WriterGuard, rows: u32) {
+        let ins = sql(&format!(
+            "INSERT INTO t SELECT hex(randomblob(1000)) FROM (SELECT 1 UNION ALL SELECT {rows}) LIMIT {rows}"
+        ));
+        w.conn().run(None, |c| execute(c, &ins)).unwrap();
+    }
+
+    fn wal_bytes(dir: &tempfile::TempDir) -> u64 {
+        std::fs::metadata(dir.path().join("t.db-wal"))
+            .unwrap()
+            .len()
+    }
+
+    async fn count(s: &LiteStore) -> Cell {
+        let q = sql("SELECT count(*) FROM t");
+        s.read(move |c| query(c, &q)).await.unwrap()[0][0].clone()
+    }
+
+    /// A store the background thread does not watch (only the test runs the job),
+    /// with ~1500 pages written in 300 commits: past the 1000 pages at which SQLite
+    /// would checkpoint inside a commit by default. Returns the WAL size.
+    async fn grown_store() -> (tempfile::TempDir, LiteStore, u64) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = LiteStore::open_inner(&dir.path().join("t.db"), StoreOptions::default(), false)
+            .unwrap();
+        let ddl = vec!["CREATE TABLE t (a TEXT)".to_string()];
+        s.write(None, On::Worker, move |c| batch(c, &ddl))
+            .await
+            .unwrap();
+        assert!(s.checkpoint(NEVER).await.unwrap().is_some());
+        assert_eq!(s.checkpoint(NEVER).await.unwrap(), None, "no commit since");
+        for _ in 0..300 {
+            insert(&s, 10).await;
+        }
+        let grown = wal_bytes(&dir);
+        assert!(
+            grown > 1200 * 4096,
+            "the writer checkpointed: WAL is {grown} bytes"
+        );
+        (dir, s, grown)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn commits_leave_checkpoints_to_the_job() {
+        let (dir, s, grown) = grown_store().await;
+        // With no commit in between, a passive pass copies everything and the next
+        // commit writes from the start of the file again.
+        let passive = s.checkpoint(NEVER).await.unwrap().unwrap();
+        assert!(
+            passive.log > 1200 && passive.copied == passive.log,
+            "{passive:?}"
+        );
+        insert(&s, 1).await;
+        let small = s.checkpoint(NEVER).await.unwrap().unwrap();
+        assert!(small.log < 10, "{small:?}");
+        assert_eq!(wal_bytes(&dir), grown, "reused in place");
+        assert_eq!(count(&s).await, Cell::Int(3001));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pinned_frames_wait_for_a_restart_under_the_writer() {
+        let (dir, s, _) = grown_store().await;
+        // A reader on an old snapshot pins what a passive pass may copy; once it is
+        // gone, a restart pass copies the rest and the WAL starts over.
+        let reader = Connection::open(dir.path().join("t.db")).unwrap();
+        reader
+            .execute_batch("BEGIN; SELECT count(*) FROM t;")
+            .unwrap();
+        insert(&s, 10).await;
+        let pinned = s.checkpoint(NEVER).await.unwrap().unwrap();
+        assert!(pinned.copied < pinned.log, "{pinned:?}");
+        reader.execute_batch("COMMIT").unwrap();
+        insert(&s, 1).await;
+        let restart = s.checkpoint(restart_at(pinned.log)).await.unwrap().unwrap();
+        assert!(
+            !restart.busy && restart.log > pinned.log && restart.copied == restart.log,
+            "{restart:?}"
+        );
+        insert(&s, 1).await;
+        let after = s.checkpoint(NEVER).await.unwrap().unwrap();
+        assert!(after.log < 10, "{after:?}");
+
+        // Only the restart pass waits for the writer.
+        let held = s.writer().await;
+        insert_raw(&held, 1);
+        assert!(s.checkpoint(NEVER).await.unwrap().is_some());
+        insert_raw(&held, 1);
+        let job = tokio::spawn({
+            let s = s.clone();
+            async move { s.checkpoint(restart_at(1)).await }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!job.is_finished(), "the restart pass ran beside a writer");
+        drop(held);
+        let restarted = job.await.unwrap().unwrap().unwrap();
+        assert_eq!(restarted.copied, restarted.log);
+        assert_eq!(count(&s).await, Cell::Int(3014));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_oversized_wal_shrinks_once_writes_pause() {
+        let (dir, s, grown) = grown_store().await;
+        let shrink_at = |pages| Thresholds {
+            shrink: pages,
+            ..NEVER
+        };
+        let passive = s.checkpoint(shrink_at(1000)).await.unwrap().unwrap();
+        assert!(!passive.busy && passive.log > 1000, "{passive:?}");
+        assert_eq!(wal_bytes(&dir), grown, "kept while writes go on");
+        let truncated = s.checkpoint(shrink_at(1000)).await.unwrap().unwrap();
+        assert!(!truncated.busy, "{truncated:?}");
+        assert_eq!(wal_bytes(&dir), 0);
+        assert_eq!(s.checkpoint(shrink_at(1000)).await.unwrap(), None);
+        // Below the shrink size nothing is truncated.
+        insert(&s, 1).await;
+        assert!(s.checkpoint(shrink_at(1000)).await.unwrap().is_some());
+        assert_eq!(s.checkpoint(shrink_at(1000)).await.unwrap(), None);
+        assert!(wal_bytes(&dir) > 0);
+        assert_eq!(count(&s).await, Cell::Int(3001));
+    }
+
     #[tokio::test]
     async fn a_dropped_writer_guard_rolls_back() {
         let dir = tempfile::tempdir().unwrap();
         let s = LiteStore::open(&dir.path().join("t.db"), StoreOptions::default()).unwrap();
-        s.write(None, |c| batch(c, &["CREATE TABLE t (a INTEGER)".into()]))
-            .await
-            .unwrap();
+        s.write(None, On::Worker, |c| {
+            batch(c, &["CREATE TABLE t (a INTEGER)".into()])
+        })
+        .await
+        .unwrap();
         {
             let g = s.writer().await;
             g.conn()
@@ -341,7 +561,10 @@ mod tests {
             text: "SELECT count(*) FROM t".into(),
             params: vec![],
         };
-        let rows = s.write(None, move |c| query(c, &q)).await.unwrap();
+        let rows = s
+            .write(None, On::Worker, move |c| query(c, &q))
+            .await
+            .unwrap();
         assert_eq!(
             rows[0][0],
             Cell::Int(0),

@@ -4,7 +4,7 @@ use deadpool_postgres::Object;
 use rocket_sql::{Dialect, Sql};
 
 use crate::error::DbError;
-use crate::lite::{self, LiteStore, WriterGuard};
+use crate::lite::{self, LiteStore, On, WriterGuard};
 use crate::pg::{self, PgStore};
 use crate::row::Row;
 
@@ -52,7 +52,8 @@ impl Store {
             Store::Pg(p) => pg::query(&p.client().await?, sql).await,
             Store::Lite(l) => {
                 let sql = sql.clone();
-                l.write(l.timeout(), move |c| lite::query(c, &sql)).await
+                l.write(l.timeout(), On::Worker, move |c| lite::query(c, &sql))
+                    .await
             }
         }
     }
@@ -63,7 +64,8 @@ impl Store {
             Store::Pg(p) => pg::execute(&p.client().await?, sql).await,
             Store::Lite(l) => {
                 let sql = sql.clone();
-                l.write(l.timeout(), move |c| lite::execute(c, &sql)).await
+                l.write(l.timeout(), On::Worker, move |c| lite::execute(c, &sql))
+                    .await
             }
         }
     }
@@ -81,7 +83,8 @@ impl Store {
             }
             Store::Lite(l) => {
                 let stmts = stmts.to_vec();
-                l.write(None, move |c| lite::batch(c, &stmts)).await
+                l.write(None, On::Blocking, move |c| lite::batch(c, &stmts))
+                    .await
             }
         }
     }
@@ -114,7 +117,7 @@ impl Store {
             }
             Store::Lite(l) => {
                 let g = l.writer().await;
-                let (g, res) = lite::on_writer(g, l.timeout(), |c| {
+                let (g, res) = lite::on_writer(g, l.timeout(), On::Worker, |c| {
                     c.execute_batch("BEGIN IMMEDIATE")?;
                     Ok(())
                 })
@@ -123,6 +126,7 @@ impl Store {
                 Ok(Tx::Lite(LiteTx {
                     conn: g,
                     timeout: l.timeout(),
+                    on: On::Worker,
                 }))
             }
         }
@@ -156,6 +160,7 @@ pub struct PgTx {
 pub struct LiteTx {
     conn: Option<WriterGuard>,
     timeout: Option<Duration>,
+    on: On,
 }
 
 impl LiteTx {
@@ -165,7 +170,7 @@ impl LiteTx {
         f: impl FnOnce(&rusqlite::Connection) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, DbError> {
         let g = self.conn.take().ok_or_else(Tx::gone)?;
-        let (g, res) = lite::on_writer(g, self.timeout, f).await;
+        let (g, res) = lite::on_writer(g, self.timeout, self.on, f).await;
         self.conn = g;
         res
     }
@@ -226,6 +231,7 @@ impl Tx {
                 .await?),
             Tx::Lite(t) => {
                 t.timeout = None;
+                t.on = On::Blocking;
                 Ok(())
             }
         }

@@ -124,9 +124,7 @@ pub async fn create(p: &Arc<Platform>, body: Map<String, Value>) -> Result<Value
         updated_at: None,
         jwt_secret: repo::random_secret().map_err(EngineError::internal)?,
     };
-    create_database(p, new.driver, &row.db_name)
-        .await
-        .map_err(create_failed)?;
+    create_database(p, new.driver, &row.db_name).await?;
     if let Err(e) = repo::apps::insert(&mut Exec::Store(&p.mgmt), &row).await {
         let _ = drop_database(p, new.driver, &row.db_name).await;
         return Err(create_failed(e));
@@ -164,18 +162,27 @@ pub async fn delete(p: &Platform, name: &str) -> Result<()> {
     Ok(())
 }
 
-async fn create_database(p: &Platform, driver: Driver, db_name: &str) -> Result<(), DbError> {
-    let other = |m: String| DbError::Other(m);
+/// Creates the app's database. One that already exists (left behind by something
+/// other than this server: apps are deleted with their database) is a 409, never
+/// adopted or overwritten.
+async fn create_database(p: &Platform, driver: Driver, db_name: &str) -> Result<()> {
+    let other = |m: String| create_failed(DbError::Other(m));
+    let exists = || {
+        EngineError::Conflict(format!(
+            "Database {db_name} already exists; drop it or choose another app name"
+        ))
+    };
     match driver {
         Driver::Postgres => {
             if !rocket_meta::is_safe_ident(db_name) {
                 return Err(other(format!("invalid database name {db_name}")));
             }
-            if p.pg.database_exists(db_name).await? {
-                return Err(other(format!("database {db_name} already exists")));
+            if p.pg.database_exists(db_name).await.map_err(create_failed)? {
+                return Err(exists());
             }
             p.pg.admin_batch(&format!("CREATE DATABASE \"{db_name}\""))
                 .await
+                .map_err(create_failed)
         }
         Driver::Sqlite => {
             let path = p.sqlite_path(db_name);
@@ -183,10 +190,7 @@ async fn create_database(p: &Platform, driver: Driver, db_name: &str) -> Result<
                 std::fs::create_dir_all(dir).map_err(|e| other(e.to_string()))?;
             }
             if path.exists() {
-                return Err(other(format!(
-                    "database file {} already exists",
-                    path.display()
-                )));
+                return Err(exists());
             }
             std::fs::File::create(&path)
                 .map(|_| ())

@@ -1,54 +1,62 @@
 //! Entity tags of records (optimistic concurrency, docs/api.md): a 128-bit XXH3
-//! hash of the record's own fields as rendered, so any change of any field changes
-//! it, and every server process (of any version) computes the same tag for the same
-//! row. A tag guards against lost updates, not against forgery: no secret is needed.
+//! hash of the record's stored columns, each tagged with its kind and length-framed
+//! (so `"1"` and `1`, or `"ab","c"` and `"a","bc"`, differ). Any change of any field
+//! changes it, and every server process (of any version) computes the same tag for
+//! the same row: reads, `RETURNING` answers and the locked row of a conditional write
+//! all select the same columns in the same order. A tag guards against lost updates,
+//! not against forgery: no secret is needed.
 
-use serde_json::{Map, Value};
-use xxhash_rust::xxh3::Xxh3;
+use std::cell::RefCell;
 
-/// A strong validator: `"<32 hex digits>"`.
-pub fn etag(record: &Map<String, Value>) -> String {
-    let mut h = Xxh3::new();
-    object(&mut h, record);
-    format!("\"{:032x}\"", h.digest128())
-}
+use rocket_store::{Cell, Row};
+use xxhash_rust::xxh3::xxh3_128;
 
-fn bytes(h: &mut Xxh3, b: &[u8]) {
-    h.update(&(b.len() as u64).to_le_bytes());
-    h.update(b);
-}
-
-fn object(h: &mut Xxh3, m: &Map<String, Value>) {
-    h.update(b"{");
-    for (k, v) in m {
-        bytes(h, k.as_bytes());
-        value(h, v);
+/// A strong validator for a record row: `"<32 hex digits>"`.
+pub fn etag(row: &Row) -> String {
+    thread_local! {
+        // One buffer per thread: a tag is computed on every read of a record.
+        static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
-    h.update(b"}");
+    let hash = BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        for cell in row {
+            frame(buf, cell);
+        }
+        xxh3_128(buf)
+    });
+    quoted_hex(hash)
 }
 
-/// Every value with a tag of its kind, so `"1"` and `1` differ.
-fn value(h: &mut Xxh3, v: &Value) {
-    match v {
-        Value::Null => h.update(b"n"),
-        Value::Bool(b) => h.update(if *b { b"t" } else { b"f" }),
-        Value::Number(n) => {
-            h.update(b"#");
-            bytes(h, n.to_string().as_bytes());
+fn frame(buf: &mut Vec<u8>, cell: &Cell) {
+    match cell {
+        Cell::Null => buf.push(0),
+        Cell::Int(i) => {
+            buf.push(1);
+            buf.extend_from_slice(&i.to_le_bytes());
         }
-        Value::String(s) => {
-            h.update(b"s");
-            bytes(h, s.as_bytes());
+        Cell::Float(f) => {
+            buf.push(2);
+            buf.extend_from_slice(&f.to_bits().to_le_bytes());
         }
-        Value::Array(a) => {
-            h.update(b"[");
-            for x in a {
-                value(h, x);
-            }
-            h.update(b"]");
+        Cell::Text(t) => {
+            buf.push(3);
+            buf.extend_from_slice(&(t.len() as u64).to_le_bytes());
+            buf.extend_from_slice(t.as_bytes());
         }
-        Value::Object(m) => object(h, m),
     }
+}
+
+/// `"<32 lowercase hex digits>"` (by hand: `format!("{:032x}")` on a u128 costs
+/// more than the hash).
+fn quoted_hex(n: u128) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(34);
+    out.push('"');
+    for i in (0..32).rev() {
+        out.push(DIGITS[((n >> (i * 4)) & 0xf) as usize] as char);
+    }
+    out.push('"');
+    out
 }
 
 /// `If-Match` semantics (RFC 9110 §13.1.1): `*` or a comma-separated list of tags,
@@ -63,31 +71,39 @@ pub fn matches(if_match: &str, current: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
-    fn rec(v: Value) -> Map<String, Value> {
-        v.as_object().unwrap().clone()
+    fn text(s: &str) -> Cell {
+        Cell::Text(s.into())
     }
 
     #[test]
-    fn tags_follow_every_field() {
-        let a = etag(&rec(json!({"id": 1, "n": "x"})));
-        assert_eq!(a, etag(&rec(json!({"id": 1, "n": "x"}))), "stable");
-        assert_ne!(a, etag(&rec(json!({"id": 1, "n": "y"}))));
-        assert_ne!(a, etag(&rec(json!({"id": "1", "n": "x"}))), "types count");
+    fn tags_follow_every_column() {
+        let a = etag(&vec![Cell::Int(1), text("x")]);
+        assert_eq!(a, etag(&vec![Cell::Int(1), text("x")]), "stable");
+        assert_ne!(a, etag(&vec![Cell::Int(1), text("y")]));
+        assert_ne!(a, etag(&vec![text("1"), text("x")]), "kinds count");
+        assert_ne!(a, etag(&vec![Cell::Float(1.0), text("x")]), "kinds count");
         assert_ne!(
-            etag(&rec(json!({"a": "bc", "d": ""}))),
-            etag(&rec(json!({"a": "b", "d": "c"}))),
+            etag(&vec![text("bc"), text("")]),
+            etag(&vec![text("b"), text("c")]),
             "lengths separate values"
         );
         assert_ne!(
-            etag(&rec(json!({"j": [1, [2]]}))),
-            etag(&rec(json!({"j": [[1], 2]})))
+            etag(&vec![Cell::Null, text("")]),
+            etag(&vec![text(""), Cell::Null])
         );
+        assert_ne!(etag(&vec![Cell::Int(1)]), etag(&vec![Cell::Int(256)]));
         // Pinned: the same row has the same tag on every server version.
-        assert_eq!(a, "\"3ba7b0d1641cff6c9cf0739f39680bc9\"");
+        assert_eq!(a, "\"14eea0c9b6e2ef2fdba813328beb1011\"");
         assert_eq!(a.len(), 34);
-        assert!(a.starts_with('"') && a.ends_with('"'));
+    }
+
+    #[test]
+    fn tags_are_quoted_hex() {
+        assert_eq!(quoted_hex(0), format!("\"{}\"", "0".repeat(32)));
+        assert_eq!(quoted_hex(u128::MAX), format!("\"{}\"", "f".repeat(32)));
+        let n = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210_u128;
+        assert_eq!(quoted_hex(n), format!("\"{n:032x}\""));
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub(super) struct KeyCols {
 impl KeyCols {
     pub(super) fn of(e: &Entity, rows: &[Row]) -> KeyCols {
         let mut cols = HashMap::new();
+        if rows.is_empty() {
+            return KeyCols { cols };
+        }
         for (i, f) in e.fields.iter().enumerate() {
             cols.insert(
                 f.name.clone(),

@@ -103,13 +103,13 @@ pub async fn get(c: &Caller<'_>, entity: &str, id: &str, raw: Option<&str>) -> R
         .into_iter()
         .filter(|t| c.schema.resolve(t, &e.name).is_some())
         .collect();
+    let etag = super::etag(&row);
     let rows = vec![row];
     let keys = KeyCols::of(&e, if known.is_empty() { &[] } else { &rows });
     let mut data: Vec<Map<String, Value>> = rows
         .into_iter()
         .map(|r| render_row(&e, r, c.dialect()))
         .collect();
-    let etag = data.first().map(super::etag).unwrap_or_default();
     let mut truncated = Truncated::new(c.app.limits.include_rows);
     includes::load(c, x, &e, &keys, &mut data, &known, &mut truncated).await?;
     let data = data.pop().ok_or_else(|| not_found(&e, id))?;

@@ -13,8 +13,10 @@ use axum::Router;
 use serde_json::json;
 
 use crate::extract::Shared;
-use crate::{http, middleware};
+use crate::http;
 
+/// The routes, with the platform as their state (the middleware goes around them
+/// in `middleware::wrap`).
 pub fn router(p: Shared) -> Router {
     let routes = Router::new()
         .route(
@@ -29,5 +31,5 @@ pub fn router(p: Shared) -> Router {
         .merge(records::router())
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed);
-    middleware::wrap(routes, &p.config).with_state(p)
+    routes.with_state(p)
 }

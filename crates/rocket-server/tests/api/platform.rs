@@ -1,7 +1,43 @@
 use serde_json::json;
 
 use crate::both;
-use crate::common::T;
+use crate::common::{pg_admin_sync, Db, T};
+
+/// Drops a Postgres database a test created outside the platform, also when the
+/// test fails.
+struct DropOnExit(String);
+
+impl Drop for DropOnExit {
+    fn drop(&mut self) {
+        pg_admin_sync(vec![format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            self.0
+        )]);
+    }
+}
+
+/// A database left behind under a new app's name is a 409, never adopted.
+async fn leftover_database_is_a_conflict(t: T) {
+    let name = format!("{}orphan", t.app);
+    let db_name = format!("rocket_{name}");
+    let _cleanup = match t.db {
+        Db::Postgres => {
+            pg_admin_sync(vec![format!("CREATE DATABASE \"{db_name}\"")]);
+            Some(DropOnExit(db_name.clone()))
+        }
+        Db::Sqlite => {
+            std::fs::write(t.data_dir.join(format!("{db_name}.db")), b"").unwrap();
+            None
+        }
+    };
+    let p = t.with_token(Some(&t.platform_token));
+    let e = p.post("/api/_platform/apps", json!({"name": name})).await;
+    let msg = e.error(409, "CONFLICT")["message"].as_str().unwrap();
+    assert!(msg.contains(&db_name), "{msg}");
+    p.get(&format!("/api/_platform/apps/{name}"))
+        .await
+        .error(404, "NOT_FOUND");
+}
 
 async fn health_and_apps_lifecycle(t: T) {
     let r = t.anon().get("/health").await;
@@ -214,6 +250,7 @@ async fn platform_login_refresh_logout(t: T) {
 
 both!(
     health_and_apps_lifecycle,
+    leftover_database_is_a_conflict,
     app_creation_validation,
     platform_routes_need_platform_token,
     platform_login_refresh_logout

@@ -1,6 +1,8 @@
 //! The statements of one row (spec 04 §6.5–6.6): INSERT and UPDATE with `RETURNING`
 //! the whole record, slugs (spec 03 §1.3), and soft or hard removal.
 
+use std::borrow::Cow;
+
 use rocket_meta::{Entity, FieldType};
 use rocket_sql::{SqlValue, Write};
 use rocket_store::{Dialect, Exec, Param, Row};
@@ -109,30 +111,33 @@ pub(super) fn update_slug<'b>(
 }
 
 /// The row's values with a generated slug (when `source` asks for one) and the
-/// parent's key (when `fk` is given) put in.
-async fn completed(
+/// parent's key (when `fk` is given) put in; the plan's own values (not a copy) when
+/// neither applies.
+async fn completed<'p>(
     x: &mut Exec<'_>,
-    plan: &RowPlan<'_>,
+    plan: &'p RowPlan<'_>,
     slug_text: Option<&str>,
     except: Option<&str>,
     fk: Option<FieldValue>,
-) -> Result<Vec<FieldValue>> {
+) -> Result<Cow<'p, [FieldValue]>> {
     let e = &plan.entity;
-    let mut values = plan.values.clone();
-    if let (Some(s), Some(text)) = (&e.slug, slug_text) {
-        let value = slug::unique(x, e, &slug::slugify(text), except).await?;
-        values.retain(|v| v.name != s.field);
-        values.push(FieldValue {
+    let slug = match (&e.slug, slug_text) {
+        (Some(s), Some(text)) => Some(FieldValue {
             name: s.field.clone(),
             kind: FieldType::Text,
-            param: Param::Text(value),
-        });
+            param: Param::Text(slug::unique(x, e, &slug::slugify(text), except).await?),
+        }),
+        _ => None,
+    };
+    if slug.is_none() && fk.is_none() {
+        return Ok(Cow::Borrowed(&plan.values));
     }
-    if let Some(fk) = fk {
-        values.retain(|v| v.name != fk.name);
-        values.push(fk);
+    let mut values = plan.values.clone();
+    for extra in slug.into_iter().chain(fk) {
+        values.retain(|v| v.name != extra.name);
+        values.push(extra);
     }
-    Ok(values)
+    Ok(Cow::Owned(values))
 }
 
 fn first(rows: Vec<Row>) -> Result<Row> {

@@ -71,8 +71,7 @@ pub async fn update(
         }
     }
     let mut tx = c.app.store.begin().await?;
-    let (key, old) = current(&mut Exec::Tx(&mut tx), &e, id, &scope).await?;
-    precondition(if_match, &old)?;
+    let (key, old) = current(&mut Exec::Tx(&mut tx), &e, id, &scope, if_match).await?;
     access.check_record(&e, Action::Update, &old)?;
     let plan = plan
         .map_err(|err| err.unwrap_or_else(|| EngineError::BadInput("Invalid JSON body".into())))?;
@@ -120,8 +119,7 @@ pub async fn delete(c: &Caller<'_>, entity: &str, id: &str, if_match: Option<&st
     let access = c.access();
     let scope = access.read_scope(&e);
     let mut tx = c.app.store.begin().await?;
-    let (key, old) = current(&mut Exec::Tx(&mut tx), &e, id, &scope).await?;
-    precondition(if_match, &old)?;
+    let (key, old) = current(&mut Exec::Tx(&mut tx), &e, id, &scope, if_match).await?;
     access.check_record(&e, Action::Delete, &old)?;
     cascade::cascade(&mut tx, &c.schema, &e, &key).await?;
     if exec::remove(&mut Exec::Tx(&mut tx), &e, &key).await? == 0 {
@@ -150,12 +148,14 @@ fn plan_write<'b>(
 
 /// The current record as the caller may see it, locked until the transaction ends:
 /// a row hidden by the read filters, or any row when the caller may read nothing, is
-/// 404 as if absent. Returns its canonical key and its rendered form.
+/// 404 as if absent; then `If-Match` against it (412 when it changed). Returns its
+/// canonical key and its rendered form.
 async fn current(
     x: &mut Exec<'_>,
     e: &Entity,
     id: &str,
     scope: &ReadScope,
+    if_match: Option<&str>,
 ) -> Result<(String, Map<String, Value>)> {
     let Some(filters) = scope.filters() else {
         return Err(not_found(e, id));
@@ -164,28 +164,21 @@ async fn current(
         return Err(not_found(e, id));
     };
     let key = pk_text(e, &row).ok_or_else(|| not_found(e, id))?;
-    Ok((key, render_row(e, row, x.dialect())))
-}
-
-/// `If-Match` against the record as it is now (412 when it changed).
-fn precondition(if_match: Option<&str>, old: &Map<String, Value>) -> Result<()> {
-    match if_match {
-        Some(m) if !matches(m, &etag::etag(old)) => Err(EngineError::PreconditionFailed(
-            "The record was changed since it was read".into(),
-        )),
-        _ => Ok(()),
+    if let Some(m) = if_match {
+        if !matches(m, &etag::etag(&row)) {
+            return Err(EngineError::PreconditionFailed(
+                "The record was changed since it was read".into(),
+            ));
+        }
     }
-}
-
-fn whole(data: Map<String, Value>) -> Written {
-    let etag = Some(etag::etag(&data));
-    Written { data, etag }
+    Ok((key, render_row(e, row, x.dialect())))
 }
 
 /// The answer for a written row: all of it when the caller may read it, else only
 /// its key (a write never returns a row its caller cannot read).
 async fn answer(x: &mut Exec<'_>, c: &Caller<'_>, e: &Entity, row: Row) -> Result<Written> {
     let key = pk_text(e, &row);
+    let tag = etag::etag(&row);
     let data = render_row(e, row, x.dialect());
     let readable = match c.access().read_scope(e) {
         ReadScope::All => true,
@@ -196,7 +189,10 @@ async fn answer(x: &mut Exec<'_>, c: &Caller<'_>, e: &Entity, row: Row) -> Resul
         },
     };
     if readable {
-        return Ok(whole(data));
+        return Ok(Written {
+            data,
+            etag: Some(tag),
+        });
     }
     let mut only_key = Map::new();
     only_key.insert(
