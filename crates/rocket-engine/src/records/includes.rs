@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rocket_meta::{Entity, FieldType, Relation, RelationKind, Resolved};
-use rocket_sql::{Cond, PerGroup, Select};
+use rocket_sql::{Cond, Order, PerGroup, Select};
 use rocket_store::{Cell, Exec, Row};
 use serde_json::{Map, Value};
 
@@ -100,18 +100,36 @@ fn in_cond(col: &str, kind: FieldType, keys: &[String]) -> Cond {
     }
 }
 
-/// At most `n` rows per value of `col`: a window over the rows of several keys; one
-/// key needs no window, a plain LIMIT bounds its rows.
-fn bound(keys: usize, col: &str, order: &str, n: i64) -> (Option<i64>, Option<PerGroup>) {
+/// At most `n` rows per value of `col`, the first by `order`: a window over the rows
+/// of several keys; one key needs no window, ORDER BY and LIMIT bound its rows.
+fn bound(keys: usize, col: &str, order: &str, n: i64) -> Bounded {
     if keys == 1 {
-        return (Some(n), None);
+        return Bounded {
+            order: vec![Order {
+                col: order.to_string(),
+                desc: false,
+            }],
+            limit: Some(n),
+            per_group: None,
+        };
     }
-    let g = PerGroup {
-        col: col.to_string(),
-        order: order.to_string(),
-        limit: n,
-    };
-    (None, Some(g))
+    Bounded {
+        order: Vec::new(),
+        limit: None,
+        per_group: Some(PerGroup {
+            col: col.to_string(),
+            order: order.to_string(),
+            limit: n,
+        }),
+    }
+}
+
+/// How a related-rows query is bounded.
+#[derive(Default)]
+struct Bounded {
+    order: Vec<Order>,
+    limit: Option<i64>,
+    per_group: Option<PerGroup>,
 }
 
 /// Related rows of `target` whose `col` is among `keys`, keyed by that column; with
@@ -131,16 +149,17 @@ async fn related(
     let conds = std::iter::once(in_cond(col, f.kind, keys))
         .chain(filters.iter().cloned())
         .collect();
-    let (limit, per_group) = match per_key {
+    let b = match per_key {
         Some(n) => bound(keys.len(), col, target.pk_name(), n),
-        None => (None, None),
+        None => Bounded::default(),
     };
     let q = Select {
         table: target.table.clone(),
         columns: record_columns(target, false),
         conds: live(target, conds),
-        limit,
-        per_group,
+        order: b.order,
+        limit: b.limit,
+        per_group: b.per_group,
         ..Default::default()
     }
     .to_sql(d);
@@ -269,7 +288,7 @@ async fn linked(
     };
     let limit = p.truncated.limit;
     let sk_kind = e.field(&r.source_key).map_or(e.pk().kind, |f| f.kind);
-    let (cap, per_group) = bound(
+    let b = bound(
         ids.len(),
         &r.source_join_key,
         &r.target_join_key,
@@ -279,8 +298,9 @@ async fn linked(
         table: r.join_table.clone(),
         columns: vec![r.source_join_key.clone(), r.target_join_key.clone()],
         conds: vec![in_cond(&r.source_join_key, sk_kind, &ids)],
-        limit: cap,
-        per_group,
+        order: b.order,
+        limit: b.limit,
+        per_group: b.per_group,
         ..Default::default()
     }
     .to_sql(x.dialect());
