@@ -335,18 +335,20 @@ def psql(db, sql):
                     "-d", db], input=sql, text=True, check=True, stdout=subprocess.DEVNULL)
 
 
-def ceilings(args, ids):
-    """pgbench of every test's statements on the app database (Postgres only)."""
+def prepare_ceilings(ids):
+    """The key table the pgbench scripts pick their ids from (Postgres only)."""
     db = "rocket_" + APP
     psql(db, "DROP TABLE IF EXISTS bench_keys; CREATE TABLE bench_keys (n int PRIMARY KEY, id uuid)")
     values = ",".join("(%d,'%s')" % (i + 1, k) for i, k in enumerate(ids))
     psql(db, "INSERT INTO bench_keys VALUES " + values)
-    out = {}
-    for name in ("L1", "L2", "L3", "W1", "W2"):
-        out[name] = pgbench(args, name, db, len(ids))
-        print("[postgres] pgbench %s ceiling %.0f tx/s" % (name, out[name]), flush=True)
-    psql(db, "DROP TABLE bench_keys")
-    return out
+    return db
+
+
+def ceiling(args, db, name, nkeys):
+    """pgbench of test `name`'s statements, right after its wrk run: the same data."""
+    tps = pgbench(args, name, db, nkeys)
+    print("[postgres] %s pgbench ceiling %8.0f tx/s" % (name, tps), flush=True)
+    return tps
 
 
 def fmt_table(driver, rows, ceiling=None):
@@ -407,6 +409,10 @@ def main():
     rows = []
     c = Client(args.base)
     only = [t for t in os.environ.get("BENCH_ONLY", "").split(",") if t]
+    ceilings = None
+    if args.driver == "postgres" and not args.no_pgbench:
+        ceilings = {}
+        keys_db = prepare_ceilings(ids)
     for name, mode, desc, sequential in TESTS:
         if only and name not in only:
             continue
@@ -428,6 +434,8 @@ def main():
             print("    HTTP %s x %d" % (code, n), flush=True)
         for b in r["bodies"]:
             print("    body: %s" % b, flush=True)
+        if ceilings is not None and name in PGBENCH:
+            ceilings[name] = ceiling(args, keys_db, name, len(ids))
 
     # sanity check: the data is still readable and the list query returns a full page
     st, p = c.request("GET", "/api/%s/customer?filter[tier]=gold&sort=-score&page=3&per_page=25" % APP,
@@ -438,11 +446,10 @@ def main():
     else:
         print("[%s] L1 sanity check failed: HTTP %s %s" % (args.driver, st, p), flush=True)
 
-    ceiling = None
-    if args.driver == "postgres" and not args.no_pgbench and not only:
-        ceiling = ceilings(args, ids)
+    if ceilings is not None:
+        psql(keys_db, "DROP TABLE bench_keys")
     label = args.driver + (" (" + args.label + ")" if args.label else "")
-    table = fmt_table(label, rows, ceiling)
+    table = fmt_table(label, rows, ceilings)
     print()
     print(table)
     print()
@@ -452,7 +459,7 @@ def main():
         json.dump({"driver": args.driver, "label": args.label,
                    "load": {k: v for k, v in stats.items() if k != "errors"},
                    "load_errors": stats["errors"][:20],
-                   "results": {n: r for n, r in rows}, "pgbench": ceiling}, f, indent=2)
+                   "results": {n: r for n, r in rows}, "pgbench": ceilings}, f, indent=2)
 
     if not args.keep_app:
         ptoken = platform_login(c)

@@ -152,6 +152,21 @@ impl Builder {
         self.bind(Param::Int(i), FieldType::Bigint)
     }
 
+    /// A row count of LIMIT / OFFSET: bound on Postgres (one prepared statement for
+    /// every page); written out on SQLite, whose planner marks a bound LIMIT as
+    /// plan-relevant, so every execution of the cached statement with a fresh value
+    /// re-prepared it (a third of the work of a keyed read). The value is an integer
+    /// the engine computed, never input text.
+    pub fn row_count(&mut self, n: i64) -> &mut Self {
+        match self.dialect {
+            Dialect::Postgres => self.bind_int(n),
+            Dialect::Sqlite => {
+                self.text.push_str(&n.to_string());
+                self
+            }
+        }
+    }
+
     /// The current time for a business-table column. On SQLite it is written in the
     /// one stored timestamp form (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, fixed width so
     /// text order is time order), like every value the engine normalises.

@@ -260,10 +260,10 @@ impl Select {
             b.push(if o.desc { " DESC" } else { " ASC" });
         }
         if let Some(l) = self.limit {
-            b.push(" LIMIT ").bind_int(l);
+            b.push(" LIMIT ").row_count(l);
         }
         if let Some(o) = self.offset {
-            b.push(" OFFSET ").bind_int(o);
+            b.push(" OFFSET ").row_count(o);
         }
         if self.for_update && dialect == Dialect::Postgres {
             b.push(" FOR UPDATE");
@@ -477,8 +477,9 @@ mod tests {
         let s = sel().to_sql(Dialect::Sqlite);
         assert_eq!(
             s.text,
-            "SELECT \"id\", \"total\" FROM \"main\".\"order\" WHERE \"deleted_at\" IS NULL AND \"status\" IN (?1, ?2) AND \"score\" LIKE ?3 ORDER BY \"order\".\"total\" DESC LIMIT ?4 OFFSET ?5"
+            "SELECT \"id\", \"total\" FROM \"main\".\"order\" WHERE \"deleted_at\" IS NULL AND \"status\" IN (?1, ?2) AND \"score\" LIKE ?3 ORDER BY \"order\".\"total\" DESC LIMIT 25 OFFSET 50"
         );
+        assert_eq!(s.params.len(), 3, "row counts are written out on SQLite");
         let c = sel().count_sql(Dialect::Sqlite);
         assert!(c
             .text

@@ -26,6 +26,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
 const STATEMENT_CACHE: usize = 256;
 /// VM instructions between two deadline checks (a check is one clock read).
 const PROGRESS_OPS: i32 = 2_000;
+/// How long a list query may run on an async worker before it moves to the
+/// blocking pool ([`On::WorkerFirst`]).
+const WORKER_BUDGET: Duration = Duration::from_millis(2);
 
 /// Microseconds since the first use; the deadline clock of every connection.
 fn now_micros() -> u64 {
@@ -138,6 +141,19 @@ struct Lent {
     _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
+impl Lent {
+    fn run<T>(
+        &self,
+        timeout: Option<Duration>,
+        f: impl FnOnce(&Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        match &self.conn {
+            Some(c) => c.run(timeout, f),
+            None => Err(DbError::Other("no reader connection".into())),
+        }
+    }
+}
+
 impl Drop for Lent {
     fn drop(&mut self) {
         if let (Some(c), Ok(mut pool)) = (self.conn.take(), self.pool.lock()) {
@@ -196,11 +212,30 @@ impl LiteStore {
             .map_err(|e| DbError::Other(e.to_string()))?
     }
 
-    /// Runs `f` on a reader connection, on the blocking pool.
-    pub(crate) async fn read<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
-    ) -> Result<T, DbError> {
+    /// Runs `f` on a reader connection, where `on` says.
+    pub(crate) async fn read<T, F>(&self, on: On, f: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        let lent = self.lend().await?;
+        let timeout = self.timeout;
+        match on {
+            On::Worker => return lent.run(timeout, &f),
+            On::WorkerFirst => match lent.run(Some(WORKER_BUDGET), &f) {
+                // Over budget: start over on the pool, with the whole timeout.
+                Err(DbError::Timeout) => {}
+                done => return done,
+            },
+            On::Blocking => {}
+        }
+        tokio::task::spawn_blocking(move || lent.run(timeout, &f))
+            .await
+            .map_err(|e| DbError::Other(e.to_string()))?
+    }
+
+    /// A reader connection and its permit, returned to the pool when dropped.
+    async fn lend(&self) -> Result<Lent, DbError> {
         let permit = self
             .permits
             .clone()
@@ -217,18 +252,11 @@ impl LiteStore {
             Some(c) => c,
             None => LiteConn::open(&self.path)?,
         };
-        let lent = Lent {
+        Ok(Lent {
             conn: Some(conn),
             pool: self.readers.clone(),
             _permit: permit,
-        };
-        let timeout = self.timeout;
-        tokio::task::spawn_blocking(move || match &lent.conn {
-            Some(c) => c.run(timeout, f),
-            None => Err(DbError::Other("no reader connection".into())),
         })
-        .await
-        .map_err(|e| DbError::Other(e.to_string()))?
     }
 
     pub(crate) async fn writer(&self) -> WriterGuard {
@@ -247,15 +275,21 @@ impl LiteStore {
     }
 }
 
-/// Where a writer statement runs.
+/// Where a statement runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum On {
-    /// On the calling async worker. Request writes are keyed, short and serialised
-    /// behind the one writer anyway: a hop to the blocking pool and back per
-    /// statement, with the writer held across both wake-ups, halved write
-    /// throughput. The statement timeout still bounds them.
+    /// On the calling async worker: statements whose work an index bounds (keyed
+    /// reads, request writes). A hop to the blocking pool and back costs more than
+    /// they do: per statement it cut keyed reads by a fifth and, with the writer
+    /// held across both wake-ups, halved write throughput. The statement timeout
+    /// still bounds them.
     Worker,
-    /// On the blocking pool: DDL and migrations, which may rightly run long.
+    /// On the calling worker for at most [`WORKER_BUDGET`], then, started over, on
+    /// the blocking pool: list queries (any filter, any sort). Almost all finish
+    /// within the budget; a slow one stalls its worker no longer than that.
+    WorkerFirst,
+    /// On the blocking pool: DDL and migrations, which may rightly run long without
+    /// stalling other requests.
     Blocking,
 }
 
@@ -369,7 +403,10 @@ mod tests {
             params: vec![],
         };
         let started = Instant::now();
-        let err = s.read(move |c| query(c, &q)).await.unwrap_err();
+        let err = s
+            .read(On::Blocking, move |c| query(c, &q))
+            .await
+            .unwrap_err();
         assert!(matches!(err, DbError::Timeout), "{err:?}");
         assert!(started.elapsed() < Duration::from_secs(3));
         // The connection is usable afterwards.
@@ -377,7 +414,28 @@ mod tests {
             text: "SELECT 1".into(),
             params: vec![],
         };
-        assert_eq!(s.read(move |c| query(c, &ok)).await.unwrap().len(), 1);
+        assert_eq!(
+            s.read(On::Blocking, move |c| query(c, &ok))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    /// A list read over its worker budget starts over on the pool and completes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn slow_reads_move_to_the_pool() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = LiteStore::open(&dir.path().join("t.db"), StoreOptions::default()).unwrap();
+        let q = Sql {
+            text: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) SELECT count(*) FROM c".into(),
+            params: vec![],
+        };
+        let started = Instant::now();
+        let rows = s.read(On::WorkerFirst, move |c| query(c, &q)).await.unwrap();
+        assert_eq!(rows[0][0], Cell::Int(2_000_000));
+        assert!(started.elapsed() > WORKER_BUDGET, "too fast to test the budget");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -390,15 +448,24 @@ mod tests {
                 params: vec![],
             };
             // Dropped while the statement runs on the blocking pool.
-            let _ =
-                tokio::time::timeout(Duration::from_millis(1), s.read(move |c| query(c, &q))).await;
+            let _ = tokio::time::timeout(
+                Duration::from_millis(1),
+                s.read(On::Blocking, move |c| query(c, &q)),
+            )
+            .await;
         }
         for _ in 0..(READERS * 2) {
             let ok = Sql {
                 text: "SELECT 1".into(),
                 params: vec![],
             };
-            assert_eq!(s.read(move |c| query(c, &ok)).await.unwrap().len(), 1);
+            assert_eq!(
+                s.read(On::Blocking, move |c| query(c, &ok))
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
         }
     }
 
@@ -435,7 +502,7 @@ mod tests {
 
     async fn count(s: &LiteStore) -> Cell {
         let q = sql("SELECT count(*) FROM t");
-        s.read(move |c| query(c, &q)).await.unwrap()[0][0].clone()
+        s.read(On::Blocking, move |c| query(c, &q)).await.unwrap()[0][0].clone()
     }
 
     /// A store the background thread does not watch (only the test runs the job),
@@ -570,5 +637,70 @@ mod tests {
             Cell::Int(0),
             "the abandoned insert was rolled back"
         );
+    }
+
+    /// The statements the engine sends for a page, a record and its related rows
+    /// are prepared once per connection, whatever values they are run with (a bound
+    /// LIMIT made SQLite re-prepare on every run).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn cached_reads_are_not_reprepared() {
+        use rocket_meta::FieldType;
+        use rocket_sql::{Cond, Dialect, Order, PerGroup, Select};
+        let dir = tempfile::tempdir().unwrap();
+        let s = LiteStore::open(&dir.path().join("t.db"), StoreOptions::default()).unwrap();
+        let ddl = vec![
+            "CREATE TABLE \"orders\" (\"id\" TEXT PRIMARY KEY, \"customer_id\" TEXT)".into(),
+            "CREATE INDEX \"ix\" ON \"orders\" (\"customer_id\")".into(),
+        ];
+        s.write(None, On::Worker, move |c| batch(c, &ddl))
+            .await
+            .unwrap();
+        let by = |key: &str| Cond::eq("customer_id", FieldType::Text, Param::Text(key.into()));
+        let shapes = move |key: &str, n: i64| {
+            let base = Select {
+                table: "orders".into(),
+                columns: vec!["id".into()],
+                conds: vec![by(key)],
+                ..Default::default()
+            };
+            vec![
+                Select {
+                    order: vec![Order {
+                        col: "id".into(),
+                        desc: false,
+                    }],
+                    limit: Some(n),
+                    offset: Some(n * 2),
+                    ..base.clone()
+                },
+                Select {
+                    per_group: Some(PerGroup {
+                        col: "customer_id".into(),
+                        order: "id".into(),
+                        limit: n,
+                    }),
+                    ..base
+                },
+            ]
+        };
+        let reprepared = s
+            .read(On::Worker, move |c| {
+                let mut total = 0;
+                for shape in 0..2 {
+                    for (i, key) in ["a", "b", "c"].iter().enumerate() {
+                        let q = shapes(key, 10 + i as i64)
+                            .remove(shape)
+                            .to_sql(Dialect::Sqlite);
+                        query(c, &q)?;
+                        total += c
+                            .prepare_cached(&q.text)?
+                            .get_status(rusqlite::StatementStatus::RePrepare);
+                    }
+                }
+                Ok(total)
+            })
+            .await
+            .unwrap();
+        assert_eq!(reprepared, 0);
     }
 }

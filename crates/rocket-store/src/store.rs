@@ -24,11 +24,21 @@ impl Store {
     }
 
     pub async fn query(&self, sql: &Sql) -> Result<Vec<Row>, DbError> {
+        self.read(sql, On::WorkerFirst).await
+    }
+
+    /// A read whose work an index bounds (a record by key, the related rows of one
+    /// record): on SQLite it runs on the calling worker, not the blocking pool.
+    pub async fn query_keyed(&self, sql: &Sql) -> Result<Vec<Row>, DbError> {
+        self.read(sql, On::Worker).await
+    }
+
+    async fn read(&self, sql: &Sql, on: On) -> Result<Vec<Row>, DbError> {
         match self {
             Store::Pg(p) => pg::query(&p.client().await?, sql).await,
             Store::Lite(l) => {
                 let sql = sql.clone();
-                l.read(move |c| lite::query(c, &sql)).await
+                l.read(on, move |c| lite::query(c, &sql)).await
             }
         }
     }
@@ -39,8 +49,10 @@ impl Store {
             Store::Pg(p) => pg::query_pair(&p.client().await?, a, b).await,
             Store::Lite(l) => {
                 let (a, b) = (a.clone(), b.clone());
-                l.read(move |c| Ok((lite::query(c, &a)?, lite::query(c, &b)?)))
-                    .await
+                l.read(On::WorkerFirst, move |c| {
+                    Ok((lite::query(c, &a)?, lite::query(c, &b)?))
+                })
+                .await
             }
         }
     }
@@ -292,6 +304,14 @@ impl Exec<'_> {
     pub async fn query(&mut self, sql: &Sql) -> Result<Vec<Row>, DbError> {
         match self {
             Exec::Store(s) => s.query(sql).await,
+            Exec::Tx(t) => t.query(sql).await,
+        }
+    }
+
+    /// A read whose work an index bounds ([`Store::query_keyed`]).
+    pub async fn query_keyed(&mut self, sql: &Sql) -> Result<Vec<Row>, DbError> {
+        match self {
+            Exec::Store(s) => s.query_keyed(sql).await,
             Exec::Tx(t) => t.query(sql).await,
         }
     }

@@ -168,8 +168,14 @@ async fn related(
         .iter()
         .position(|x| x.name == col)
         .unwrap_or(0);
-    Ok(x.query(&q)
-        .await?
+    // The rows of one key through its index (relation keys are indexed, at most
+    // `per_key` of them) are a bounded read; anything wider goes to the pool.
+    let rows = if keys.len() == 1 && per_key.is_some() {
+        x.query_keyed(&q).await?
+    } else {
+        x.query(&q).await?
+    };
+    Ok(rows
         .into_iter()
         .map(|r| {
             let k = r.get(idx).and_then(Cell::key_string);

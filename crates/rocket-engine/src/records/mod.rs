@@ -151,7 +151,7 @@ pub(crate) async fn find(
                 FieldType::Text,
                 Param::Text(id.to_string()),
             ));
-            if let Some(r) = x.query(&q).await?.into_iter().next() {
+            if let Some(r) = x.query_keyed(&q).await?.into_iter().next() {
                 return Ok(Some(r));
             }
         }
@@ -160,7 +160,7 @@ pub(crate) async fn find(
         return Ok(None);
     };
     let q = select(Cond::eq(e.pk_name(), e.pk().kind, pk));
-    Ok(x.query(&q).await?.into_iter().next())
+    Ok(x.query_keyed(&q).await?.into_iter().next())
 }
 
 /// Fetches one live record by its canonical primary key (no slug lookup).
@@ -172,7 +172,7 @@ pub(crate) async fn find_key(
     lock: bool,
 ) -> Result<Option<Row>> {
     let q = one_record(e, pk_cond(e, key)?, extra, lock).to_sql(x.dialect());
-    Ok(x.query(&q).await?.into_iter().next())
+    Ok(x.query_keyed(&q).await?.into_iter().next())
 }
 
 /// The SELECT of one live record matching `cond` and `extra`.

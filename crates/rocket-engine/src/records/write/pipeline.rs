@@ -221,7 +221,7 @@ async fn still_visible(
         ..Default::default()
     }
     .to_sql(x.dialect());
-    Ok(!x.query(&q).await?.is_empty())
+    Ok(!x.query_keyed(&q).await?.is_empty())
 }
 
 /// The record after an update that set no column of its own (only nested rows).
