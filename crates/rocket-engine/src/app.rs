@@ -50,7 +50,7 @@ impl App {
         let _serial = self.reload_lock.lock().await;
         let x = &mut Exec::Store(&self.store);
         let mut entities = Vec::new();
-        for row in repo::entities::list(x).await? {
+        for row in repo::all::<repo::entities::EntityRow>(x).await? {
             match Entity::from_value(row.definition) {
                 Ok(e) => match e.validate() {
                     Ok(()) => entities.push(e),
@@ -64,7 +64,7 @@ impl App {
             }
         }
         let mut relations = Vec::new();
-        for row in repo::relations::list(x).await? {
+        for row in repo::all::<repo::relations::RelationRow>(x).await? {
             match Relation::from_value(row.definition) {
                 Ok(r) => relations.push(r),
                 Err(err) => {
@@ -73,7 +73,7 @@ impl App {
             }
         }
         let mut policies = Vec::new();
-        for row in repo::permissions::list(x).await? {
+        for row in repo::all::<repo::permissions::PermissionRow>(x).await? {
             match row.policy() {
                 Some(p) => policies.push(p),
                 // An unusable policy must not widen access: it is left out.

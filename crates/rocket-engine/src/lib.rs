@@ -12,6 +12,7 @@
 //! Errors are [`EngineError`]: what went wrong, never an HTTP status.
 
 pub mod access;
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod config;

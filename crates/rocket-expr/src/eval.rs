@@ -31,6 +31,15 @@ fn type_err<T>(msg: impl Into<String>, pos: u32) -> R<T> {
     fail(EvalErrorKind::Type, msg, pos)
 }
 
+/// The error for a produced string over [`MAX_STRING_BYTES`].
+fn string_too_long<T>(pos: u32) -> R<T> {
+    fail(
+        EvalErrorKind::Limit,
+        format!("string result too long (limit {MAX_STRING_BYTES} bytes)"),
+        pos,
+    )
+}
+
 pub(crate) struct Evaluator<'a> {
     env: &'a dyn Env,
     steps: usize,
@@ -70,11 +79,7 @@ impl<'a> Evaluator<'a> {
 
     fn string(&mut self, s: String, pos: u32) -> R<Val<'a>> {
         if s.len() > MAX_STRING_BYTES {
-            return fail(
-                EvalErrorKind::Limit,
-                format!("string result too long (limit {MAX_STRING_BYTES} bytes)"),
-                pos,
-            );
+            return string_too_long(pos);
         }
         self.tick_bytes(s.len(), pos)?;
         Ok(Val::OStr(Rc::from(s)))
@@ -322,14 +327,9 @@ impl<'a> Evaluator<'a> {
             });
         }
         if let Some(hay) = r.as_str() {
-            let Some(needle) = l.as_str() else {
-                return type_err(
-                    format!("cannot use in with {} and string", l.type_name()),
-                    pos,
-                );
-            };
-            self.tick_bytes(hay.len(), pos)?;
-            return Ok(hay.contains(needle));
+            return self.substring(hay, l, pos, || {
+                format!("cannot use in with {} and string", l.type_name())
+            });
         }
         type_err(format!("cannot use in on {}", r.type_name()), pos)
     }
@@ -339,19 +339,30 @@ impl<'a> Evaluator<'a> {
             return Ok(false);
         }
         if let Some(hay) = a.as_str() {
-            let Some(needle) = b.as_str() else {
-                return type_err(
-                    format!("contains expects a string argument, got {}", b.type_name()),
-                    pos,
-                );
-            };
-            self.tick_bytes(hay.len(), pos)?;
-            return Ok(hay.contains(needle));
+            return self.substring(hay, b, pos, || {
+                format!("contains expects a string argument, got {}", b.type_name())
+            });
         }
         if a.as_arr().is_some() {
             return self.in_op(b, a, pos);
         }
         type_err(format!("cannot use contains on {}", a.type_name()), pos)
+    }
+
+    /// Whether `needle`, which must be a string too (else a type error with
+    /// the message `mismatch` gives), occurs in `hay`.
+    fn substring(
+        &mut self,
+        hay: &str,
+        needle: &Val<'a>,
+        pos: u32,
+        mismatch: impl FnOnce() -> String,
+    ) -> R<bool> {
+        let Some(needle) = needle.as_str() else {
+            return type_err(mismatch(), pos);
+        };
+        self.tick_bytes(hay.len(), pos)?;
+        Ok(hay.contains(needle))
     }
 
     fn matches_dyn(&mut self, a: &Val<'a>, b: &Val<'a>, pos: u32) -> R<bool> {
@@ -429,11 +440,7 @@ impl<'a> Evaluator<'a> {
 
     fn concat(&mut self, a: &str, b: &str, pos: u32) -> R<Val<'a>> {
         if a.len() + b.len() > MAX_STRING_BYTES {
-            return fail(
-                EvalErrorKind::Limit,
-                format!("string result too long (limit {MAX_STRING_BYTES} bytes)"),
-                pos,
-            );
+            return string_too_long(pos);
         }
         let mut s = String::with_capacity(a.len() + b.len());
         s.push_str(a);
@@ -485,13 +492,7 @@ impl<'a> Evaluator<'a> {
                     return Ok(Val::Null);
                 }
                 let text = self.text(&first, pos)?;
-                self.tick_bytes(text.len(), pos)?;
-                let out = match func {
-                    Func::Lower => text.to_lowercase(),
-                    Func::Upper => text.to_uppercase(),
-                    _ => text.trim().to_string(),
-                };
-                self.string(out, pos)
+                self.text_func(func, &text, pos)
             }
             Func::Contains => Ok(Val::Bool(self.contains(&first, &second, pos)?)),
             Func::StartsWith => Ok(Val::Bool(affix(BinOp::StartsWith, &first, &second, pos)?)),
@@ -560,13 +561,12 @@ impl<'a> Evaluator<'a> {
                 let Some(s) = r.as_str() else {
                     return wrong_recv(&r);
                 };
-                self.tick_bytes(s.len(), pos)?;
-                let out = match m {
-                    Method::ToLowerCase => s.to_lowercase(),
-                    Method::ToUpperCase => s.to_uppercase(),
-                    _ => s.trim().to_string(),
+                let func = match m {
+                    Method::ToLowerCase => Func::Lower,
+                    Method::ToUpperCase => Func::Upper,
+                    _ => Func::Trim,
                 };
-                self.string(out, pos)
+                self.text_func(func, s, pos)
             }
             Method::Unknown(name) => fail(
                 EvalErrorKind::UnknownMethod,
@@ -574,6 +574,18 @@ impl<'a> Evaluator<'a> {
                 pos,
             ),
         }
+    }
+
+    /// `lower()`, `upper()` or `trim()` (`func`) of `s`; the methods
+    /// `toLowerCase()`, `toUpperCase()` and `trim()` share it.
+    fn text_func(&mut self, func: Func, s: &str, pos: u32) -> R<Val<'a>> {
+        self.tick_bytes(s.len(), pos)?;
+        let out = match func {
+            Func::Lower => s.to_lowercase(),
+            Func::Upper => s.to_uppercase(),
+            _ => s.trim().to_string(),
+        };
+        self.string(out, pos)
     }
 
     /// Text form used by `string()`, `lower()` & co.
@@ -599,11 +611,7 @@ impl<'a> Evaluator<'a> {
             return fail(EvalErrorKind::Limit, "value nested too deeply", pos);
         }
         if out.len() > MAX_STRING_BYTES {
-            return fail(
-                EvalErrorKind::Limit,
-                format!("string result too long (limit {MAX_STRING_BYTES} bytes)"),
-                pos,
-            );
+            return string_too_long(pos);
         }
         self.tick(1, pos)?;
         if let Some(a) = v.as_arr() {
@@ -642,11 +650,7 @@ impl<'a> Evaluator<'a> {
             Val::Date(Some(ms)) => push_json_str(out, &date::format(*ms)),
             _ => match v.as_str() {
                 Some(s) if out.len() + s.len() > MAX_STRING_BYTES => {
-                    return fail(
-                        EvalErrorKind::Limit,
-                        format!("string result too long (limit {MAX_STRING_BYTES} bytes)"),
-                        pos,
-                    );
+                    return string_too_long(pos);
                 }
                 Some(s) => {
                     self.tick_bytes(s.len(), pos)?;

@@ -273,21 +273,26 @@ impl Program {
     /// numbers as integers, dates as RFC 3339 UTC strings, invalid dates as
     /// `null`.
     pub fn eval<E: Env + ?Sized>(&self, env: &E) -> Result<Value, EvalError> {
-        let env = EnvRef(env);
-        let mut ev = eval::Evaluator::new(&env);
-        match ev.eval(&self.root) {
-            Ok(v) => Ok(v.to_json()),
-            Err(f) => Err(self.error(f)),
-        }
+        self.run(env, |v| v.to_json())
     }
 
     /// Evaluates in a boolean context: the truthiness of the result (spec 10
     /// §3.5) — `false`, `null`, `0` and `""` are false, everything else true.
     pub fn eval_bool<E: Env + ?Sized>(&self, env: &E) -> Result<bool, EvalError> {
+        self.run(env, |v| v.truthy())
+    }
+
+    /// Evaluates against `env` and hands the result to `finish`, which turns
+    /// it into what the caller returns.
+    fn run<E: Env + ?Sized, T>(
+        &self,
+        env: &E,
+        finish: impl FnOnce(&value::Val<'_>) -> T,
+    ) -> Result<T, EvalError> {
         let env = EnvRef(env);
         let mut ev = eval::Evaluator::new(&env);
         match ev.eval(&self.root) {
-            Ok(v) => Ok(v.truthy()),
+            Ok(v) => Ok(finish(&v)),
             Err(f) => Err(self.error(f)),
         }
     }

@@ -365,6 +365,20 @@ fn mk(kind: Kind, pos: usize) -> PResult<Expr> {
     })
 }
 
+/// Adds `rhs` to a flattened `&&` (`and`) or `||` chain: appended when `lhs`
+/// already is one (the chain keeps its position), else a new two-item chain
+/// at `pos`. Long allow-lists thus stay one level deep.
+fn chain(lhs: Expr, rhs: Expr, pos: usize, and: bool) -> PResult<Expr> {
+    let make: fn(Vec<Expr>) -> Kind = if and { Kind::And } else { Kind::Or };
+    match (lhs.kind, and) {
+        (Kind::And(mut v), true) | (Kind::Or(mut v), false) => {
+            v.push(rhs);
+            mk(make(v), lhs.pos as usize)
+        }
+        (kind, _) => mk(make(vec![Expr { kind, ..lhs }, rhs]), pos),
+    }
+}
+
 fn words_reserved(w: &str) -> bool {
     matches!(
         w,
@@ -471,31 +485,9 @@ impl<'s> Parser<'s> {
                     let rhs = self.expr(lbp + 1)?;
                     mk(Kind::Coalesce(Box::new(lhs), Box::new(rhs)), pos)?
                 }
-                Infix::Or => {
+                Infix::Or | Infix::And => {
                     let rhs = self.expr(lbp + 1)?;
-                    match lhs.kind {
-                        Kind::Or(mut v) => {
-                            v.push(rhs);
-                            mk(Kind::Or(v), lhs.pos as usize)?
-                        }
-                        kind => {
-                            let first = Expr { kind, ..lhs };
-                            mk(Kind::Or(vec![first, rhs]), pos)?
-                        }
-                    }
-                }
-                Infix::And => {
-                    let rhs = self.expr(lbp + 1)?;
-                    match lhs.kind {
-                        Kind::And(mut v) => {
-                            v.push(rhs);
-                            mk(Kind::And(v), lhs.pos as usize)?
-                        }
-                        kind => {
-                            let first = Expr { kind, ..lhs };
-                            mk(Kind::And(vec![first, rhs]), pos)?
-                        }
-                    }
+                    chain(lhs, rhs, pos, matches!(op, Infix::And))?
                 }
                 Infix::Bin(BinOp::Pow) => {
                     // Right-associative: the right operand may contain another `**`.
@@ -776,4 +768,35 @@ fn first_line(s: &str) -> String {
         .unwrap_or_else(|| s.lines().next().unwrap_or(""))
         .trim_start_matches("error: ")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The item counts of a chain and its first item, when they are chains.
+    fn shape(src: &str) -> (Option<usize>, Option<usize>) {
+        fn items(k: &Kind) -> Option<&[Expr]> {
+            match k {
+                Kind::And(v) | Kind::Or(v) => Some(v),
+                _ => None,
+            }
+        }
+        let e = parse(src).unwrap();
+        let top = items(&e.kind);
+        let first = top.and_then(|v| v.first()).and_then(|f| items(&f.kind));
+        (top.map(<[Expr]>::len), first.map(<[Expr]>::len))
+    }
+
+    #[test]
+    fn and_or_chains_are_flattened() {
+        assert_eq!(shape("a || b || c || d"), (Some(4), None));
+        assert_eq!(shape("a and b && c"), (Some(3), None));
+        // A chain of the other operator is an item, not merged.
+        assert_eq!(shape("a && b && c || d"), (Some(2), Some(3)));
+        assert_eq!(shape("(a || b) && c"), (Some(2), Some(2)));
+        let e = parse("a || b || c || d").unwrap();
+        assert!(matches!(e.kind, Kind::Or(_)));
+        assert_eq!((e.pos, e.height), (2, 2));
+    }
 }

@@ -87,9 +87,21 @@ fn wrap(f: Frag, min: u8) -> String {
     }
 }
 
+/// Level of a comparison operator: equality sits below the relational ones.
+fn comparison_level(op: &str) -> u8 {
+    if op == "==" || op == "!=" {
+        EQ
+    } else {
+        REL
+    }
+}
+
 struct Gen {
     state: u64,
 }
+
+/// One of the generators below: a fragment of a type, at most `d` deep.
+type Draw = fn(&mut Gen, u32) -> Frag;
 
 impl Gen {
     fn next(&mut self) -> u64 {
@@ -123,14 +135,34 @@ impl Gen {
         )
     }
 
+    /// `l op r`, both operands drawn one level down (left first).
+    fn bin_of(&mut self, d: u32, l: Draw, op: &str, r: Draw, level: u8) -> Frag {
+        let (l, r) = (l(self, d - 1), r(self, d - 1));
+        self.bin(l, op, r, level)
+    }
+
     /// `??` is a loose left-associative operator in the spec (level 2); in
     /// Go's expr its left operand binds tighter than any binary operator.
     /// Always parenthesised so only its semantics are compared.
-    fn coalesce(&mut self, r: Frag) -> Frag {
+    fn coalesce(&mut self, d: u32, f: Draw) -> Frag {
+        let r = f(self, d - 1);
         Frag(format!("(obj.missing ?? {})", wrap(r, ATOM)), ATOM)
     }
 
-    fn ternary(&mut self, d: u32, f: fn(&mut Gen, u32) -> Frag) -> Frag {
+    /// Unary minus. Unary operands are parenthesised when unary themselves:
+    /// Go's expr rejects `--x` and `!!x`.
+    fn neg(&mut self, d: u32, f: Draw) -> Frag {
+        let a = f(self, d - 1);
+        Frag(format!("-{}", wrap(a, POW)), UNARY)
+    }
+
+    /// A one-argument call of the function `name`.
+    fn call(&mut self, d: u32, name: &str, f: Draw) -> Frag {
+        let a = f(self, d - 1);
+        Frag(format!("{name}({})", a.0), ATOM)
+    }
+
+    fn ternary(&mut self, d: u32, f: Draw) -> Frag {
         let c = self.boolean(d - 1);
         let a = f(self, d - 1);
         let b = f(self, d - 1);
@@ -161,33 +193,12 @@ impl Gen {
             };
         }
         match self.pick(11) {
-            0 => {
-                let (l, r) = (self.int(d - 1), self.int(d - 1));
-                self.bin(l, "+", r, ADD)
-            }
-            1 => {
-                let (l, r) = (self.int(d - 1), self.int(d - 1));
-                self.bin(l, "-", r, ADD)
-            }
-            2 => {
-                let (l, r) = (self.int(d - 1), self.int(d - 1));
-                self.bin(l, "*", r, MUL)
-            }
-            3 => {
-                let l = self.int(d - 1);
-                let r = Frag(format!("{}", 1 + self.pick(9)), ATOM);
-                self.bin(l, "%", r, MUL)
-            }
-            4 => {
-                // Unary operands are parenthesised when unary themselves:
-                // Go's expr rejects `--x` and `!!x`.
-                let a = self.int(d - 1);
-                Frag(format!("-{}", wrap(a, POW)), UNARY)
-            }
-            5 => {
-                let a = self.int(d - 1);
-                Frag(format!("abs({})", a.0), ATOM)
-            }
+            0 => self.bin_of(d, Gen::int, "+", Gen::int, ADD),
+            1 => self.bin_of(d, Gen::int, "-", Gen::int, ADD),
+            2 => self.bin_of(d, Gen::int, "*", Gen::int, MUL),
+            3 => self.bin_of(d, Gen::int, "%", Gen::modulus, MUL),
+            4 => self.neg(d, Gen::int),
+            5 => self.call(d, "abs", Gen::int),
             6 => {
                 let a = if self.pick(2) == 0 {
                     self.string(d - 1).0
@@ -198,16 +209,20 @@ impl Gen {
                 Frag(format!("len({a})"), ATOM)
             }
             7 => self.ternary(d, Gen::int),
-            8 => {
-                let r = self.int(d - 1);
-                self.coalesce(r)
-            }
+            8 => self.coalesce(d, Gen::int),
             9 => Frag("obj?.nested?.x".into(), ATOM),
-            _ => {
-                let a = self.int(d - 1);
-                Frag(format!("int({})", a.0), ATOM)
-            }
+            _ => self.call(d, "int", Gen::int),
         }
+    }
+
+    /// A literal right operand of `%`: 1 to 9.
+    fn modulus(&mut self, _d: u32) -> Frag {
+        Frag(format!("{}", 1 + self.pick(9)), ATOM)
+    }
+
+    /// A literal right operand of `/`.
+    fn divisor(&mut self, _d: u32) -> Frag {
+        Frag(self.one(&["2", "4", "0.5", "3", "1.5"]).into(), ATOM)
     }
 
     fn number(&mut self, d: u32) -> Frag {
@@ -224,33 +239,17 @@ impl Gen {
             };
         }
         match self.pick(7) {
-            0 => {
-                let (l, r) = (self.number(d - 1), self.number(d - 1));
-                self.bin(l, "+", r, ADD)
-            }
-            1 => {
-                let (l, r) = (self.number(d - 1), self.int(d - 1));
-                self.bin(l, "-", r, ADD)
-            }
-            2 => {
-                let (l, r) = (self.int(d - 1), self.number(d - 1));
-                self.bin(l, "*", r, MUL)
-            }
-            3 => {
-                let l = self.number(d - 1);
-                let r = Frag(self.one(&["2", "4", "0.5", "3", "1.5"]).into(), ATOM);
-                self.bin(l, "/", r, MUL)
-            }
+            0 => self.bin_of(d, Gen::number, "+", Gen::number, ADD),
+            1 => self.bin_of(d, Gen::number, "-", Gen::int, ADD),
+            2 => self.bin_of(d, Gen::int, "*", Gen::number, MUL),
+            3 => self.bin_of(d, Gen::number, "/", Gen::divisor, MUL),
             4 => {
                 let l = Frag(format!("{}", 1 + self.pick(5)), ATOM);
                 let r = Frag(format!("{}", self.pick(4)), ATOM);
                 // Right-associative: the right operand keeps its own level.
                 Frag(format!("{} ** {}", wrap(l, ATOM), wrap(r, POW)), POW)
             }
-            5 => {
-                let a = self.number(d - 1);
-                Frag(format!("-{}", wrap(a, POW)), UNARY)
-            }
+            5 => self.neg(d, Gen::number),
             _ => self.ternary(d, Gen::number),
         }
     }
@@ -270,20 +269,13 @@ impl Gen {
             };
         }
         match self.pick(6) {
-            0 | 1 => {
-                let (l, r) = (self.string(d - 1), self.string(d - 1));
-                self.bin(l, "+", r, ADD)
-            }
+            0 | 1 => self.bin_of(d, Gen::string, "+", Gen::string, ADD),
             2 => {
                 let f = self.one(&["lower", "upper", "trim"]);
-                let a = self.string(d - 1);
-                Frag(format!("{f}({})", a.0), ATOM)
+                self.call(d, f, Gen::string)
             }
             3 => self.ternary(d, Gen::string),
-            4 => {
-                let r = self.string(d - 1);
-                self.coalesce(r)
-            }
+            4 => self.coalesce(d, Gen::string),
             _ => {
                 let a = self.int(d - 1);
                 // string(nil) is "" in the spec, "<nil>" in Go (§3.6).
@@ -310,35 +302,23 @@ impl Gen {
         match self.pick(16) {
             0 | 1 => {
                 let op = self.one(&["==", "!=", "<", "<=", ">", ">="]);
-                let (l, r) = (self.int(d1), self.int(d1));
-                let lv = if op.len() == 2 && op != "<=" && op != ">=" {
-                    EQ
-                } else {
-                    REL
-                };
-                self.bin(l, op, r, lv)
+                self.bin_of(d, Gen::int, op, Gen::int, comparison_level(op))
             }
             2 => {
                 let op = self.one(&["<", "<=", ">", ">=", "==", "!="]);
-                let (l, r) = (self.number(d1), self.number(d1));
-                let lv = if op == "==" || op == "!=" { EQ } else { REL };
-                self.bin(l, op, r, lv)
+                self.bin_of(d, Gen::number, op, Gen::number, comparison_level(op))
             }
             3 => {
                 let op = self.one(&["==", "!=", "<", ">", "<=", ">="]);
-                let (l, r) = (self.string(d1), self.string(d1));
-                let lv = if op == "==" || op == "!=" { EQ } else { REL };
-                self.bin(l, op, r, lv)
+                self.bin_of(d, Gen::string, op, Gen::string, comparison_level(op))
             }
             4 => {
                 let op = self.one(&["&&", "and"]);
-                let (l, r) = (self.boolean(d1), self.boolean(d1));
-                self.bin(l, op, r, AND)
+                self.bin_of(d, Gen::boolean, op, Gen::boolean, AND)
             }
             5 => {
                 let op = self.one(&["||", "or"]);
-                let (l, r) = (self.boolean(d1), self.boolean(d1));
-                self.bin(l, op, r, OR)
+                self.bin_of(d, Gen::boolean, op, Gen::boolean, OR)
             }
             6 => {
                 let op = self.one(&["!", "not "]);
@@ -367,8 +347,7 @@ impl Gen {
             }
             10 => {
                 let op = self.one(&["contains", "startsWith", "endsWith"]);
-                let (l, r) = (self.string(d1), self.string(d1));
-                self.bin(l, op, r, REL)
+                self.bin_of(d, Gen::string, op, Gen::string, REL)
             }
             11 => {
                 let l = self.string(d1);
@@ -382,18 +361,12 @@ impl Gen {
                 self.bin(l, "matches", r, REL)
             }
             12 => self.ternary(d, Gen::boolean),
-            13 => {
-                let (l, r) = (self.boolean(d1), self.boolean(d1));
-                self.bin(l, "==", r, EQ)
-            }
+            13 => self.bin_of(d, Gen::boolean, "==", Gen::boolean, EQ),
             14 => {
                 let a = self.string(d1);
                 Frag(format!("len({}) > {}", a.0, self.pick(4)), REL)
             }
-            _ => {
-                let (l, r) = (self.int(d1), self.number(d1));
-                self.bin(l, "==", r, EQ)
-            }
+            _ => self.bin_of(d, Gen::int, "==", Gen::number, EQ),
         }
     }
 

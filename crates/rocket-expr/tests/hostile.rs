@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 /// Generous for debug builds on a loaded CI machine; real times are far lower.
 const BUDGET: Duration = Duration::from_millis(50);
 
+const DEEP: &str = "expression nested too deeply";
+const COMPLEX: &str = "expression too complex";
+
 #[track_caller]
 fn compile_fails(src: &str, prefix: &str) {
     let t = Instant::now();
@@ -40,6 +43,11 @@ fn eval_fails(src: &str, env: &Value, kind: EvalErrorKind) -> String {
     }
 }
 
+/// `core` with `open` repeated `n` times before it and `close` after it.
+fn nest(open: &str, core: &str, close: &str, n: usize) -> String {
+    format!("{}{core}{}", open.repeat(n), close.repeat(n))
+}
+
 fn short(v: &Value) -> String {
     let s = v.to_string();
     s[..s.len().min(80)].to_string()
@@ -47,72 +55,44 @@ fn short(v: &Value) -> String {
 
 #[test]
 fn ten_thousand_nested_parentheses() {
-    let src = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
-    compile_fails(&src, "expression too long");
+    compile_fails(&nest("(", "1", ")", 10_000), "expression too long");
     // The same shape within the length limit exercises the depth guard itself.
-    let src = format!("{}1{}", "(".repeat(2_000), ")".repeat(2_000));
-    compile_fails(&src, "expression nested too deeply");
-    let src = format!("{}1", "(".repeat(4_000));
-    compile_fails(&src, "expression nested too deeply");
+    compile_fails(&nest("(", "1", ")", 2_000), DEEP);
+    compile_fails(&nest("(", "1", "", 4_000), DEEP);
 }
 
 #[test]
 fn nesting_limit_is_exact_enough() {
-    let ok = format!("{}1{}", "(".repeat(60), ")".repeat(60));
+    let ok = nest("(", "1", ")", 60);
     assert_eq!(compile(&ok).unwrap().eval(&json!({})).unwrap(), json!(1));
-    let bad = format!("{}1{}", "(".repeat(65), ")".repeat(65));
-    compile_fails(&bad, "expression nested too deeply");
+    compile_fails(&nest("(", "1", ")", 65), DEEP);
 }
 
 #[test]
 fn other_deep_nesting() {
-    compile_fails(
-        &format!("{}1{}", "[".repeat(2000), "]".repeat(2000)),
-        "expression nested too deeply",
-    );
-    compile_fails(
-        &format!("{}1{}", "{a:".repeat(800), "}".repeat(800)),
-        "expression nested too deeply",
-    );
-    compile_fails(
-        &format!("{}x", "!".repeat(4000)),
-        "expression nested too deeply",
-    );
-    compile_fails(
-        &format!("{}x", "- ".repeat(2000)),
-        "expression nested too deeply",
-    );
-    compile_fails(
-        &format!("{}x", "not ".repeat(900)),
-        "expression nested too deeply",
-    );
-    compile_fails(
-        &format!("2{}", " ** 2".repeat(700)),
-        "expression nested too deeply",
-    );
-    compile_fails(
-        &format!("{}1", "x ? 1 : ".repeat(500)),
-        "expression nested too deeply",
-    );
-    compile_fails(
-        &format!("{}1{}", "len(".repeat(800), ")".repeat(800)),
-        "expression nested too deeply",
-    );
-    compile_fails(
-        &format!("x{}", "[0]".repeat(1300)),
-        "expression too complex",
-    );
+    // (open, core, close, n) as for `nest`.
+    let deep = [
+        ("[", "1", "]", 2000),
+        ("{a:", "1", "}", 800),
+        ("!", "x", "", 4000),
+        ("- ", "x", "", 2000),
+        ("not ", "x", "", 900),
+        ("", "2", " ** 2", 700),
+        ("x ? 1 : ", "1", "", 500),
+        ("len(", "1", ")", 800),
+    ];
+    for (open, core, close, n) in deep {
+        compile_fails(&nest(open, core, close, n), DEEP);
+    }
+    compile_fails(&nest("", "x", "[0]", 1300), COMPLEX);
 }
 
 #[test]
 fn long_operator_chains() {
     // Left-deep chains are built without recursion; the AST height cap keeps
     // the evaluator's recursion bounded.
-    compile_fails(
-        &format!("1{}", " + 1".repeat(1000)),
-        "expression too complex",
-    );
-    let p = compile(&format!("1{}", " + 1".repeat(200))).unwrap();
+    compile_fails(&nest("", "1", " + 1", 1000), COMPLEX);
+    let p = compile(&nest("", "1", " + 1", 200)).unwrap();
     assert_eq!(p.eval(&json!({})).unwrap(), json!(201));
     // `||` / `&&` chains are flattened, so long allow-lists work.
     let list = (0..300)
@@ -126,12 +106,12 @@ fn long_operator_chains() {
 
 #[test]
 fn deep_member_chains() {
-    let deep = format!("record{}", ".a".repeat(2000));
-    compile_fails(&deep, "expression too complex");
-    let ok = format!("record{}", ".a".repeat(200));
-    assert_eq!(compile(&ok).unwrap().eval(&json!({})).unwrap(), Value::Null);
-    let ok = format!("record{}", "?.a".repeat(200));
-    assert_eq!(compile(&ok).unwrap().eval(&json!({})).unwrap(), Value::Null);
+    compile_fails(&nest("", "record", ".a", 2000), COMPLEX);
+    for link in [".a", "?.a"] {
+        let ok = nest("", "record", link, 200);
+        let v = compile(&ok).unwrap().eval(&json!({})).unwrap();
+        assert_eq!(v, Value::Null, "record{link}…");
+    }
 }
 
 #[test]
@@ -139,8 +119,8 @@ fn max_height_expression_evaluates_on_a_small_stack() {
     // The tallest tree the parser admits must evaluate on a small stack:
     // 256 KiB in release, 1 MiB in unoptimised builds (whose frames are
     // several times larger); the default thread stack is 2 MiB.
-    let inner = format!("1{}", " + 1".repeat(limits::MAX_AST_HEIGHT - 70));
-    let src = format!("{}{inner}{}", "-(".repeat(30), ")".repeat(30));
+    let inner = nest("", "1", " + 1", limits::MAX_AST_HEIGHT - 70);
+    let src = nest("-(", &inner, ")", 30);
     let p = compile(&src).unwrap();
     let h = std::thread::Builder::new()
         .stack_size(if cfg!(debug_assertions) { 1024 } else { 256 } * 1024)

@@ -2,13 +2,14 @@
 //! run in handler-argument order, which is the order of spec 04 §1: the app (404
 //! before anything else), then authentication (401), then the admin role (403).
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Path, RawPathParams};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use rocket_engine::auth::{self, User};
-use rocket_engine::{App, Platform};
+use rocket_engine::{App, EngineError, Platform};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -46,35 +47,51 @@ impl FromRequestParts<Shared> for AppRef {
     }
 }
 
-/// An authenticated user of the app: the app's secret, then the platform secret.
-pub struct Actor {
+/// A caller of an app's routes, as `R` requires it: the app's secret, then the
+/// platform secret.
+pub struct Authed<R> {
     pub app: Arc<App>,
     pub user: User,
+    _role: PhantomData<R>,
 }
 
-impl FromRequestParts<Shared> for Actor {
-    type Rejection = ApiError;
+/// What a route requires of its caller.
+pub trait Role {
+    fn check(p: &Platform, app: &App, authorization: Option<&str>) -> Result<User, EngineError>;
+}
 
-    async fn from_request_parts(parts: &mut Parts, p: &Shared) -> Result<Self, ApiError> {
-        let AppRef(app) = AppRef::from_request_parts(parts, p).await?;
-        let user = auth::app_user(p, &app, authorization(&parts.headers))?;
-        Ok(Actor { app, user })
+/// Any authenticated user of the app (record routes).
+pub struct AnyUser;
+
+impl Role for AnyUser {
+    fn check(p: &Platform, app: &App, authorization: Option<&str>) -> Result<User, EngineError> {
+        auth::app_user(p, app, authorization)
     }
 }
 
 /// An app admin (admin routes): 403 "Admin access required" otherwise.
-pub struct Admin {
-    pub app: Arc<App>,
-    pub user: User,
+pub struct AppAdmin;
+
+impl Role for AppAdmin {
+    fn check(p: &Platform, app: &App, authorization: Option<&str>) -> Result<User, EngineError> {
+        auth::app_admin(p, app, authorization)
+    }
 }
 
-impl FromRequestParts<Shared> for Admin {
+pub type Actor = Authed<AnyUser>;
+pub type Admin = Authed<AppAdmin>;
+
+impl<R: Role> FromRequestParts<Shared> for Authed<R> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, p: &Shared) -> Result<Self, ApiError> {
         let AppRef(app) = AppRef::from_request_parts(parts, p).await?;
-        let user = auth::app_admin(p, &app, authorization(&parts.headers))?;
-        Ok(Admin { app, user })
+        let user = R::check(p, &app, authorization(&parts.headers))?;
+        Ok(Authed {
+            app,
+            user,
+            _role: PhantomData,
+        })
     }
 }
 

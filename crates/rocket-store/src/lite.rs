@@ -389,90 +389,71 @@ mod tests {
         }
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn runaway_statements_are_cancelled() {
+    fn temp_store(opts: StoreOptions) -> (tempfile::TempDir, LiteStore) {
         let dir = tempfile::tempdir().unwrap();
-        let opts = StoreOptions {
-            statement_timeout: Some(Duration::from_millis(200)),
-            ..StoreOptions::default()
-        };
         let s = LiteStore::open(&dir.path().join("t.db"), opts).unwrap();
-        // An endless recursive CTE: only the deadline can stop it.
-        let q = Sql {
-            text: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c".into(),
-            params: vec![],
-        };
-        let started = Instant::now();
-        let err = s
-            .read(On::Blocking, move |c| query(c, &q))
-            .await
-            .unwrap_err();
-        assert!(matches!(err, DbError::Timeout), "{err:?}");
-        assert!(started.elapsed() < Duration::from_secs(3));
-        // The connection is usable afterwards.
-        let ok = Sql {
-            text: "SELECT 1".into(),
-            params: vec![],
-        };
-        assert_eq!(
-            s.read(On::Blocking, move |c| query(c, &ok))
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
+        (dir, s)
     }
 
-    /// A list read over its worker budget starts over on the pool and completes.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn slow_reads_move_to_the_pool() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = LiteStore::open(&dir.path().join("t.db"), StoreOptions::default()).unwrap();
-        let q = Sql {
-            text: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) SELECT count(*) FROM c".into(),
-            params: vec![],
-        };
-        let started = Instant::now();
-        let rows = s.read(On::WorkerFirst, move |c| query(c, &q)).await.unwrap();
-        assert_eq!(rows[0][0], Cell::Int(2_000_000));
-        assert!(started.elapsed() > WORKER_BUDGET, "too fast to test the budget");
+    /// A query counting to `n` (none: forever), for reads that take a while.
+    fn count_to(n: Option<u32>) -> String {
+        let stop = n.map_or(String::new(), |n| format!(" WHERE x < {n}"));
+        format!("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c{stop}) SELECT count(*) FROM c")
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn cancelled_reads_keep_their_connections() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = LiteStore::open(&dir.path().join("t.db"), StoreOptions::default()).unwrap();
-        for _ in 0..(READERS * 3) {
-            let q = Sql {
-                text: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT count(*) FROM c".into(),
-                params: vec![],
-            };
-            // Dropped while the statement runs on the blocking pool.
-            let _ = tokio::time::timeout(
-                Duration::from_millis(1),
-                s.read(On::Blocking, move |c| query(c, &q)),
-            )
-            .await;
-        }
-        for _ in 0..(READERS * 2) {
-            let ok = Sql {
-                text: "SELECT 1".into(),
-                params: vec![],
-            };
-            assert_eq!(
-                s.read(On::Blocking, move |c| query(c, &ok))
-                    .await
-                    .unwrap()
-                    .len(),
-                1
-            );
-        }
+    async fn rows(s: &LiteStore, on: On, text: &str) -> Result<Vec<Row>, DbError> {
+        let q = sql(text);
+        s.read(on, move |c| query(c, &q)).await
     }
 
     fn sql(text: &str) -> Sql {
         Sql {
             text: text.into(),
             params: vec![],
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn runaway_statements_are_cancelled() {
+        let (_dir, s) = temp_store(StoreOptions {
+            statement_timeout: Some(Duration::from_millis(200)),
+            ..StoreOptions::default()
+        });
+        // An endless recursive CTE: only the deadline can stop it.
+        let started = Instant::now();
+        let err = rows(&s, On::Blocking, &count_to(None)).await.unwrap_err();
+        assert!(matches!(err, DbError::Timeout), "{err:?}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+        // The connection is usable afterwards.
+        assert_eq!(rows(&s, On::Blocking, "SELECT 1").await.unwrap().len(), 1);
+    }
+
+    /// A list read over its worker budget starts over on the pool and completes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn slow_reads_move_to_the_pool() {
+        let (_dir, s) = temp_store(StoreOptions::default());
+        let started = Instant::now();
+        let counted = rows(&s, On::WorkerFirst, &count_to(Some(2_000_000)))
+            .await
+            .unwrap();
+        assert_eq!(counted[0][0], Cell::Int(2_000_000));
+        assert!(
+            started.elapsed() > WORKER_BUDGET,
+            "too fast to test the budget"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn cancelled_reads_keep_their_connections() {
+        let (_dir, s) = temp_store(StoreOptions::default());
+        let long = count_to(Some(300_000));
+        for _ in 0..(READERS * 3) {
+            // Dropped while the statement runs on the blocking pool.
+            let slow = rows(&s, On::Blocking, &long);
+            let _ = tokio::time::timeout(Duration::from_millis(1), slow).await;
+        }
+        for _ in 0..(READERS * 2) {
+            assert_eq!(rows(&s, On::Blocking, "SELECT 1").await.unwrap().len(), 1);
         }
     }
 

@@ -12,7 +12,7 @@ use rocket_sql::{
 use rocket_sql::{template, Dialect, Param, Sql};
 
 use crate::error::DbError;
-use crate::row::Cell;
+use crate::row::{Cell, Row};
 use crate::store::{Exec, Tx};
 
 fn sql(d: Dialect, tpl: &str, params: Vec<Param>) -> Sql {
@@ -26,38 +26,42 @@ fn text(c: &Cell) -> String {
     c.key_string().unwrap_or_default()
 }
 
-pub async fn columns(x: &mut Exec<'_>, table: &str) -> Result<Vec<String>, DbError> {
+/// A catalog query about `table` (`{1}`), written for each dialect.
+async fn catalog(
+    x: &mut Exec<'_>,
+    table: &str,
+    postgres: &str,
+    sqlite: &str,
+) -> Result<Vec<Row>, DbError> {
     let d = x.dialect();
-    let q = match d {
-        Dialect::Postgres => sql(
-            d,
-            "SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = {1}",
-            vec![Param::Text(table.into())],
-        ),
-        Dialect::Sqlite => sql(
-            d,
-            "SELECT name FROM pragma_table_info({1}, 'main')",
-            vec![Param::Text(table.into())],
-        ),
+    let tpl = match d {
+        Dialect::Postgres => postgres,
+        Dialect::Sqlite => sqlite,
     };
-    Ok(x.query(&q).await?.iter().map(|r| text(&r[0])).collect())
+    x.query(&sql(d, tpl, vec![Param::Text(table.into())])).await
 }
 
+pub async fn columns(x: &mut Exec<'_>, table: &str) -> Result<Vec<String>, DbError> {
+    let rows = catalog(
+        x,
+        table,
+        "SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = {1}",
+        "SELECT name FROM pragma_table_info({1}, 'main')",
+    )
+    .await?;
+    Ok(rows.iter().map(|r| text(&r[0])).collect())
+}
+
+/// Tables and views: an entity may be mapped onto a view.
 pub async fn table_exists(x: &mut Exec<'_>, table: &str) -> Result<bool, DbError> {
-    let d = x.dialect();
-    let q = match d {
-        Dialect::Postgres => sql(
-            d,
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = {1}",
-            vec![Param::Text(table.into())],
-        ),
-        Dialect::Sqlite => sql(
-            d,
-            "SELECT 1 FROM main.sqlite_master WHERE type IN ('table', 'view') AND name = {1}",
-            vec![Param::Text(table.into())],
-        ),
-    };
-    Ok(!x.query(&q).await?.is_empty())
+    let rows = catalog(
+        x,
+        table,
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = {1}",
+        "SELECT 1 FROM main.sqlite_master WHERE type IN ('table', 'view') AND name = {1}",
+    )
+    .await?;
+    Ok(!rows.is_empty())
 }
 
 /// Brings the entity's table up to its definition. `schema` supplies the relations

@@ -302,18 +302,17 @@ impl Exec<'_> {
     }
 
     pub async fn query(&mut self, sql: &Sql) -> Result<Vec<Row>, DbError> {
-        match self {
-            Exec::Store(s) => s.query(sql).await,
-            Exec::Tx(t) => t.query(sql).await,
-        }
+        self.rows(sql, Rows::Read).await
     }
 
     /// A read whose work an index bounds ([`Store::query_keyed`]).
     pub async fn query_keyed(&mut self, sql: &Sql) -> Result<Vec<Row>, DbError> {
-        match self {
-            Exec::Store(s) => s.query_keyed(sql).await,
-            Exec::Tx(t) => t.query(sql).await,
-        }
+        self.rows(sql, Rows::Keyed).await
+    }
+
+    /// A data-changing statement that returns rows.
+    pub async fn query_write(&mut self, sql: &Sql) -> Result<Vec<Row>, DbError> {
+        self.rows(sql, Rows::Write).await
     }
 
     /// A data-changing statement: on its own (atomic by itself), or in the transaction.
@@ -324,11 +323,22 @@ impl Exec<'_> {
         }
     }
 
-    /// A data-changing statement that returns rows.
-    pub async fn query_write(&mut self, sql: &Sql) -> Result<Vec<Row>, DbError> {
-        match self {
-            Exec::Store(s) => s.query_write(sql).await,
-            Exec::Tx(t) => t.query(sql).await,
+    /// Inside a transaction every statement runs on its connection; on the store
+    /// the kind of statement picks where.
+    async fn rows(&mut self, sql: &Sql, kind: Rows) -> Result<Vec<Row>, DbError> {
+        match (self, kind) {
+            (Exec::Tx(t), _) => t.query(sql).await,
+            (Exec::Store(s), Rows::Read) => s.query(sql).await,
+            (Exec::Store(s), Rows::Keyed) => s.query_keyed(sql).await,
+            (Exec::Store(s), Rows::Write) => s.query_write(sql).await,
         }
     }
+}
+
+/// What a statement that returns rows does.
+#[derive(Clone, Copy)]
+enum Rows {
+    Read,
+    Keyed,
+    Write,
 }

@@ -14,8 +14,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use rocket_engine::admin::Collection;
 use rocket_engine::auth::User;
 use rocket_engine::config::Secret;
+use rocket_engine::metadata::permissions::Permissions;
+use rocket_engine::metadata::{Entities, Relations};
 use rocket_engine::platform::apps;
 use rocket_engine::{App, Config, Platform};
 use serde_json::{json, Map, Value};
@@ -206,19 +209,19 @@ impl Harness {
         all.extend(fields.as_array().cloned().unwrap_or_default());
         let def = json!({"name": name, "table": name,
             "primary_key": {"field": "id", "type": "uuid", "generated": true}, "fields": all});
-        rocket_engine::metadata::put_entity(&self.platform, &self.app, None, obj(def))
+        Entities::put(&self.platform, &self.app, None, obj(def))
             .await
             .expect("entity created");
     }
 
     pub async fn relation(&self, def: Value) {
-        rocket_engine::metadata::put_relation(&self.platform, &self.app, None, obj(def))
+        Relations::put(&self.platform, &self.app, None, obj(def))
             .await
             .expect("relation created");
     }
 
     pub async fn permission(&self, def: Value) {
-        rocket_engine::metadata::permissions::create(&self.platform, &self.app, &obj(def))
+        Permissions::put(&self.platform, &self.app, None, obj(def))
             .await
             .expect("permission created");
     }

@@ -4,6 +4,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use reqwest::Method;
 use serde_json::{json, Value};
 
 struct Proc(Child);
@@ -40,42 +41,50 @@ fn spawn(db: &str, port: u16, dir: &std::path::Path) -> Proc {
     Proc(child)
 }
 
-async fn call(
-    c: &reqwest::Client,
-    m: reqwest::Method,
-    url: &str,
-    tok: Option<&str>,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut rb = c.request(m, url);
-    if let Some(t) = tok {
-        rb = rb.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
-    match rb.send().await {
-        Ok(r) => {
-            let st = r.status().as_u16();
-            (st, r.json().await.unwrap_or(Value::Null))
+/// An HTTP client with an optional bearer token; a failed connection is status 0.
+struct Api {
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+impl Api {
+    /// Sends `body` (if any) to `url`; returns the status and the JSON body (or null).
+    async fn call(&self, m: Method, url: &str, body: Option<Value>) -> (u16, Value) {
+        let rb = self.http.request(m, url);
+        let rb = match &self.token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        };
+        let rb = match body {
+            Some(b) => rb.json(&b),
+            None => rb,
+        };
+        match rb.send().await {
+            Ok(r) => {
+                let st = r.status().as_u16();
+                (st, r.json().await.unwrap_or(Value::Null))
+            }
+            Err(_) => (0, Value::Null),
         }
-        Err(_) => (0, Value::Null),
+    }
+
+    async fn get(&self, url: &str) -> (u16, Value) {
+        self.call(Method::GET, url, None).await
+    }
+
+    async fn post(&self, url: &str, body: Value) -> (u16, Value) {
+        self.call(Method::POST, url, Some(body)).await
+    }
+
+    async fn delete(&self, url: &str) -> (u16, Value) {
+        self.call(Method::DELETE, url, None).await
     }
 }
 
-async fn wait_healthy(c: &reqwest::Client, base: &str) {
+async fn wait_healthy(api: &Api, base: &str) {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(30) {
-        if call(
-            c,
-            reqwest::Method::GET,
-            &format!("{base}/health"),
-            None,
-            None,
-        )
-        .await
-        .0 == 200
-        {
+        if api.get(&format!("{base}/health")).await.0 == 200 {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -114,73 +123,44 @@ async fn entity_created_on_one_process_is_served_by_the_other() {
     let _cleanup = Cleanup(db.clone());
     let (pa, pb) = (free_port(), free_port());
     let a = spawn(&db, pa, dir.path());
-    let c = reqwest::Client::new();
+    let mut api = Api {
+        http: reqwest::Client::new(),
+        token: None,
+    };
     let (ba, bb) = (
         format!("http://127.0.0.1:{pa}"),
         format!("http://127.0.0.1:{pb}"),
     );
-    wait_healthy(&c, &ba).await;
+    wait_healthy(&api, &ba).await;
     // B starts after A created the management database.
     let b = spawn(&db, pb, dir.path());
-    wait_healthy(&c, &bb).await;
+    wait_healthy(&api, &bb).await;
 
     let login = json!({"email": "platform@localhost", "password": "changeme"});
-    let (_, l) = call(
-        &c,
-        reqwest::Method::POST,
-        &format!("{ba}/api/_platform/auth/login"),
-        None,
-        Some(login),
-    )
-    .await;
-    let ptok = l["data"]["access_token"]
-        .as_str()
-        .expect("platform token")
-        .to_string();
+    let (_, l) = api
+        .post(&format!("{ba}/api/_platform/auth/login"), login)
+        .await;
+    let ptok = l["data"]["access_token"].as_str().expect("platform token");
+    api.token = Some(ptok.to_string());
     let app = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
-    let (st, body) = call(
-        &c,
-        reqwest::Method::POST,
-        &format!("{ba}/api/_platform/apps"),
-        Some(&ptok),
-        Some(json!({"name": app, "db_driver": "postgres"})),
-    )
-    .await;
+    let new_app = json!({"name": app, "db_driver": "postgres"});
+    let (st, body) = api.post(&format!("{ba}/api/_platform/apps"), new_app).await;
     assert_eq!(st, 201, "{body}");
     // B opens the app (lazily) before the entity exists, so only a notification can
     // tell it about the entity.
-    let (st, _) = call(
-        &c,
-        reqwest::Method::GET,
-        &format!("{bb}/api/{app}/widget"),
-        Some(&ptok),
-        None,
-    )
-    .await;
+    let on_b = format!("{bb}/api/{app}/widget");
+    let (st, _) = api.get(&on_b).await;
     assert_eq!(st, 404, "unknown entity on B before creation");
     let def = json!({"name": "widget", "table": "widget", "primary_key": {"field": "id", "type": "uuid", "generated": true},
         "fields": [{"name": "id", "type": "uuid"}, {"name": "name", "type": "string"}]});
-    let (st, body) = call(
-        &c,
-        reqwest::Method::POST,
-        &format!("{ba}/api/{app}/_admin/entities"),
-        Some(&ptok),
-        Some(def),
-    )
-    .await;
+    let (st, body) = api
+        .post(&format!("{ba}/api/{app}/_admin/entities"), def)
+        .await;
     assert_eq!(st, 201, "{body}");
     let created = Instant::now();
     let mut served = false;
     while created.elapsed() < Duration::from_secs(1) {
-        let (st, _) = call(
-            &c,
-            reqwest::Method::GET,
-            &format!("{bb}/api/{app}/widget"),
-            Some(&ptok),
-            None,
-        )
-        .await;
-        if st == 200 {
+        if api.get(&on_b).await.0 == 200 {
             served = true;
             break;
         }
@@ -188,33 +168,12 @@ async fn entity_created_on_one_process_is_served_by_the_other() {
     }
     assert!(served, "B did not serve the new entity within one second");
     // Writes through B are visible through A.
-    let (st, _) = call(
-        &c,
-        reqwest::Method::POST,
-        &format!("{bb}/api/{app}/widget"),
-        Some(&ptok),
-        Some(json!({"name": "w"})),
-    )
-    .await;
+    let (st, _) = api.post(&on_b, json!({"name": "w"})).await;
     assert_eq!(st, 201);
-    let (st, list) = call(
-        &c,
-        reqwest::Method::GET,
-        &format!("{ba}/api/{app}/widget"),
-        Some(&ptok),
-        None,
-    )
-    .await;
+    let (st, list) = api.get(&format!("{ba}/api/{app}/widget")).await;
     assert_eq!(st, 200);
     assert_eq!(list["meta"]["total"], json!(1));
-    let (st, _) = call(
-        &c,
-        reqwest::Method::DELETE,
-        &format!("{ba}/api/_platform/apps/{app}"),
-        Some(&ptok),
-        None,
-    )
-    .await;
+    let (st, _) = api.delete(&format!("{ba}/api/_platform/apps/{app}")).await;
     assert_eq!(st, 200);
     // The servers stop before their databases are dropped.
     drop(b);

@@ -7,6 +7,7 @@ use crate::app::App;
 use crate::auth::{password, tokens, User};
 use crate::error::{EngineError, Result};
 use crate::repo::invites::InviteRow;
+use crate::repo::tokens::{insert_user, NewUser, APP};
 use crate::repo::{self, new_id};
 
 /// Invite lifetime (spec 11 §9.1).
@@ -57,7 +58,7 @@ async fn insert(
     // Platform users have ids too, but `invited_by` is a uuid column: keep only uuids.
     let by = rocket_meta::looks_like_uuid(&by.id).then_some(by.id.as_str());
     repo::invites::insert(x, &id, email, roles, &new_id(), expires, by).await?;
-    repo::invites::get(x, &id)
+    repo::find::<repo::invites::InviteRow>(x, &id)
         .await?
         .ok_or_else(|| DbError::Other("invite vanished after insert".into()))
 }
@@ -139,7 +140,7 @@ pub async fn bulk(app: &App, by: &User, body: &Map<String, Value>) -> Result<Val
 }
 
 pub async fn list(app: &App) -> Result<Vec<InviteRow>> {
-    Ok(repo::invites::list(&mut Exec::Store(&app.store)).await?)
+    Ok(repo::all::<repo::invites::InviteRow>(&mut Exec::Store(&app.store)).await?)
 }
 
 pub async fn delete(app: &App, id: &str) -> Result<Value> {
@@ -184,12 +185,17 @@ pub async fn accept(app: &App, body: &Map<String, Value>) -> Result<Value> {
     if !repo::invites::claim(x, &inv.id).await? {
         return Err(already());
     }
-    repo::users::insert(x, &user_id, &inv.email, &hash, &inv.roles, true)
-        .await
-        .map_err(|e| match e {
-            DbError::Unique => EngineError::Conflict(USER_EXISTS.into()),
-            other => other.into(),
-        })?;
+    let user = NewUser {
+        id: &user_id,
+        email: &inv.email,
+        password_hash: &hash,
+        roles: &inv.roles,
+        active: true,
+    };
+    insert_user(x, APP, &user).await.map_err(|e| match e {
+        DbError::Unique => EngineError::Conflict(USER_EXISTS.into()),
+        other => other.into(),
+    })?;
     tx.commit().await?;
     let pair = tokens::issue(store, tokens::APP, &app.secret, &user_id, &inv.roles).await?;
     Ok(json!({

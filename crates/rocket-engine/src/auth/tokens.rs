@@ -128,7 +128,14 @@ pub async fn seed(store: &Store, t: Tables, email: &str, roles: &[String]) -> Re
         return Ok(false);
     }
     let hash = password::hash("changeme").await?;
-    match repo::insert_user(x, t, email, &hash, roles).await {
+    let user = repo::NewUser {
+        id: &new_id(),
+        email,
+        password_hash: &hash,
+        roles,
+        active: true,
+    };
+    match repo::insert_user(x, t, &user).await {
         Ok(_) => Ok(true),
         // Another process seeded it between our count and insert.
         Err(DbError::Unique) => Ok(false),

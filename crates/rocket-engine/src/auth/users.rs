@@ -3,14 +3,14 @@
 use rocket_store::{DbError, Exec, Store};
 use serde_json::{json, Map, Value};
 
+use crate::admin::{self, Collection};
+use crate::app::App;
 use crate::auth::password;
 use crate::error::{EngineError, Result};
+use crate::platform::Platform;
+use crate::repo::tokens::{insert_user, NewUser, APP};
 use crate::repo::users::UserRow;
 use crate::repo::{self, new_id};
-
-fn not_found(id: &str) -> EngineError {
-    EngineError::NotFound(format!("User not found: {id}"))
-}
 
 fn bad_body() -> EngineError {
     EngineError::BadInput("Invalid JSON body".into())
@@ -24,14 +24,14 @@ fn conflict(e: DbError) -> EngineError {
 }
 
 /// The typed user body; a property of the wrong JSON type is a 400.
-struct Body {
+struct UserBody {
     email: String,
     password: Option<String>,
     roles: Option<Vec<String>>,
     active: Option<bool>,
 }
 
-fn parse(b: &Map<String, Value>) -> Result<Body> {
+fn parse(b: &Map<String, Value>) -> Result<UserBody> {
     let opt_str = |k: &str| -> Result<Option<String>> {
         match b.get(k) {
             None | Some(Value::Null) => Ok(None),
@@ -53,7 +53,7 @@ fn parse(b: &Map<String, Value>) -> Result<Body> {
         Some(Value::Bool(x)) => Some(*x),
         _ => return Err(bad_body()),
     };
-    let body = Body {
+    let body = UserBody {
         email: opt_str("email")?.unwrap_or_default(),
         password: opt_str("password")?,
         roles,
@@ -65,14 +65,31 @@ fn parse(b: &Map<String, Value>) -> Result<Body> {
     Ok(body)
 }
 
-pub async fn list(store: &Store) -> Result<Vec<UserRow>> {
-    Ok(repo::users::list(&mut Exec::Store(store)).await?)
+/// `/_admin/users` (spec 11 §8).
+pub struct Users;
+
+impl Collection for Users {
+    type Row = UserRow;
+
+    const NOUN: &'static str = "User";
+
+    async fn put(_: &Platform, app: &App, id: Option<&str>, body: admin::Body) -> Result<Value> {
+        let row = match id {
+            Some(id) => update(&app.store, id, &body).await?,
+            None => create(&app.store, &body).await?,
+        };
+        admin::answer(row)
+    }
+
+    async fn delete(_: &Platform, app: &App, id: &str) -> Result<Value> {
+        delete(&app.store, id).await
+    }
 }
 
-pub async fn get(store: &Store, id: &str) -> Result<UserRow> {
-    repo::users::get(&mut Exec::Store(store), id)
+async fn get(store: &Store, id: &str) -> Result<UserRow> {
+    repo::find(&mut Exec::Store(store), id)
         .await?
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| Users::not_found(id))
 }
 
 pub async fn create(store: &Store, body: &Map<String, Value>) -> Result<UserRow> {
@@ -84,16 +101,16 @@ pub async fn create(store: &Store, body: &Map<String, Value>) -> Result<UserRow>
     password::check_length(&pw)?;
     let hash = password::hash(&pw).await?;
     let id = new_id();
-    repo::users::insert(
-        &mut Exec::Store(store),
-        &id,
-        &b.email,
-        &hash,
-        &b.roles.unwrap_or_default(),
-        b.active.unwrap_or(true),
-    )
-    .await
-    .map_err(conflict)?;
+    let user = NewUser {
+        id: &id,
+        email: &b.email,
+        password_hash: &hash,
+        roles: &b.roles.unwrap_or_default(),
+        active: b.active.unwrap_or(true),
+    };
+    insert_user(&mut Exec::Store(store), APP, &user)
+        .await
+        .map_err(conflict)?;
     get(store, &id).await
 }
 

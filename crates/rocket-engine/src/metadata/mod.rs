@@ -8,6 +8,7 @@ use rocket_meta::{Entity, Relation, RelationKind, Schema};
 use rocket_store::{migrate, DbError, Exec, Store};
 use serde_json::{json, Map, Value};
 
+use crate::admin::{Body, Collection};
 use crate::app::App;
 use crate::error::{EngineError, Result};
 use crate::platform::Platform;
@@ -23,14 +24,6 @@ fn parse_entity(body: Map<String, Value>) -> Result<Entity> {
 fn parse_relation(body: Map<String, Value>) -> Result<Relation> {
     Relation::from_value(Value::Object(body))
         .map_err(|_| EngineError::BadInput("Invalid JSON body".into()))
-}
-
-fn entity_not_found(name: &str) -> EngineError {
-    EngineError::NotFound(format!("Entity not found: {name}"))
-}
-
-fn relation_not_found(name: &str) -> EngineError {
-    EngineError::NotFound(format!("Relation not found: {name}"))
 }
 
 /// Stores an entity definition (new or replacing) and migrates its table, in one
@@ -66,16 +59,6 @@ pub async fn save_relation(
     Ok(def)
 }
 
-pub async fn list_entities(app: &App) -> Result<Vec<EntityRow>> {
-    Ok(repo::entities::list(&mut Exec::Store(&app.store)).await?)
-}
-
-pub async fn get_entity(app: &App, name: &str) -> Result<EntityRow> {
-    repo::entities::get(&mut Exec::Store(&app.store), name)
-        .await?
-        .ok_or_else(|| entity_not_found(name))
-}
-
 fn check_table_free(schema: &Schema, e: &Entity) -> Result<()> {
     if schema
         .entities()
@@ -88,64 +71,56 @@ fn check_table_free(schema: &Schema, e: &Entity) -> Result<()> {
     Ok(())
 }
 
-/// Creates an entity (`name` is `None`) or replaces the definition of `name` (the
-/// body's name is ignored then): validate, check names are free, store and migrate
-/// in one transaction, announce.
-pub async fn put_entity(
-    p: &Platform,
-    app: &App,
-    name: Option<&str>,
-    body: Map<String, Value>,
-) -> Result<Value> {
-    let mut e = parse_entity(body)?;
-    if let Some(n) = name {
-        e.name = n.to_string();
+/// `/_admin/entities` (spec 03 §3).
+pub struct Entities;
+
+impl Collection for Entities {
+    type Row = EntityRow;
+
+    const NOUN: &'static str = "Entity";
+
+    /// From the snapshot: no query.
+    async fn require(app: &App, name: &str) -> Result<()> {
+        let known = app.schema().entity(name).is_some();
+        known.then_some(()).ok_or_else(|| Self::not_found(name))
     }
-    e.validate().map_err(EngineError::Invalid)?;
-    let _lock = app.admin_lock.lock().await;
-    let schema = app.schema();
-    match name {
-        Some(n) => require_entity(app, n)?,
-        None if schema.entity(&e.name).is_some() => {
-            return Err(EngineError::Conflict(format!(
-                "Entity already exists: {}",
-                e.name
-            )));
+
+    /// Validate (the body's name is ignored on update), check names are free, store
+    /// and migrate in one transaction, announce.
+    async fn put(p: &Platform, app: &App, name: Option<&str>, body: Body) -> Result<Value> {
+        let mut e = parse_entity(body)?;
+        if let Some(n) = name {
+            e.name = n.to_string();
         }
-        None => {}
+        e.validate().map_err(EngineError::Invalid)?;
+        let _lock = app.admin_lock.lock().await;
+        let schema = app.schema();
+        match name {
+            Some(n) => Self::require(app, n).await?,
+            None if schema.entity(&e.name).is_some() => {
+                return Err(EngineError::Conflict(format!(
+                    "Entity already exists: {}",
+                    e.name
+                )));
+            }
+            None => {}
+        }
+        check_table_free(&schema, &e)?;
+        let def = save_entity(&app.store, &e, &schema, name.is_none()).await?;
+        p.metadata_changed(app).await?;
+        Ok(def)
     }
-    check_table_free(&schema, &e)?;
-    let def = save_entity(&app.store, &e, &schema, name.is_none()).await?;
-    p.metadata_changed(app).await?;
-    Ok(def)
-}
 
-/// The entity must exist (404 before the body is looked at, spec 06 §5).
-pub fn require_entity(app: &App, name: &str) -> Result<()> {
-    match app.schema().entity(name) {
-        Some(_) => Ok(()),
-        None => Err(entity_not_found(name)),
+    /// The definition and every relation touching it; the table stays.
+    async fn delete(p: &Platform, app: &App, name: &str) -> Result<Value> {
+        let _lock = app.admin_lock.lock().await;
+        Self::require(app, name).await?;
+        let mut tx = app.store.begin().await?;
+        repo::entities::delete(&mut Exec::Tx(&mut tx), name).await?;
+        tx.commit().await?;
+        p.metadata_changed(app).await?;
+        Ok(json!({"name": name, "deleted": true}))
     }
-}
-
-pub async fn delete_entity(p: &Platform, app: &App, name: &str) -> Result<Value> {
-    let _lock = app.admin_lock.lock().await;
-    require_entity(app, name)?;
-    let mut tx = app.store.begin().await?;
-    repo::entities::delete(&mut Exec::Tx(&mut tx), name).await?;
-    tx.commit().await?;
-    p.metadata_changed(app).await?;
-    Ok(json!({"name": name, "deleted": true}))
-}
-
-pub async fn list_relations(app: &App) -> Result<Vec<RelationRow>> {
-    Ok(repo::relations::list(&mut Exec::Store(&app.store)).await?)
-}
-
-pub async fn get_relation(app: &App, name: &str) -> Result<RelationRow> {
-    repo::relations::get(&mut Exec::Store(&app.store), name)
-        .await?
-        .ok_or_else(|| relation_not_found(name))
 }
 
 /// Relation checks beyond spec 03 §4.1 that need the entities: keys must name
@@ -179,46 +154,47 @@ pub fn check_relation(schema: &Schema, r: &Relation) -> std::result::Result<(), 
     Ok(())
 }
 
-/// Creates a relation (`name` is `None`) or replaces the definition of `name`.
-pub async fn put_relation(
-    p: &Platform,
-    app: &App,
-    name: Option<&str>,
-    body: Map<String, Value>,
-) -> Result<Value> {
-    let mut r = parse_relation(body)?;
-    if let Some(n) = name {
-        r.name = n.to_string();
-    }
-    let _lock = app.admin_lock.lock().await;
-    let schema = app.schema();
-    if let Some(n) = name {
-        require_relation(app, n)?;
-    }
-    check_relation(&schema, &r).map_err(EngineError::Invalid)?;
-    if name.is_none() && schema.relation(&r.name).is_some() {
-        return Err(EngineError::Conflict(format!(
-            "Relation already exists: {}",
-            r.name
-        )));
-    }
-    let def = save_relation(&app.store, &r, &schema, name.is_none()).await?;
-    p.metadata_changed(app).await?;
-    Ok(def)
-}
+/// `/_admin/relations` (spec 03 §4).
+pub struct Relations;
 
-/// The relation must exist (404 before the body is looked at).
-pub fn require_relation(app: &App, name: &str) -> Result<()> {
-    match app.schema().relation(name) {
-        Some(_) => Ok(()),
-        None => Err(relation_not_found(name)),
-    }
-}
+impl Collection for Relations {
+    type Row = RelationRow;
 
-pub async fn delete_relation(p: &Platform, app: &App, name: &str) -> Result<Value> {
-    let _lock = app.admin_lock.lock().await;
-    require_relation(app, name)?;
-    repo::relations::delete(&mut Exec::Store(&app.store), name).await?;
-    p.metadata_changed(app).await?;
-    Ok(json!({"name": name, "deleted": true}))
+    const NOUN: &'static str = "Relation";
+
+    /// From the snapshot: no query.
+    async fn require(app: &App, name: &str) -> Result<()> {
+        let known = app.schema().relation(name).is_some();
+        known.then_some(()).ok_or_else(|| Self::not_found(name))
+    }
+
+    async fn put(p: &Platform, app: &App, name: Option<&str>, body: Body) -> Result<Value> {
+        let mut r = parse_relation(body)?;
+        if let Some(n) = name {
+            r.name = n.to_string();
+        }
+        let _lock = app.admin_lock.lock().await;
+        let schema = app.schema();
+        if let Some(n) = name {
+            Self::require(app, n).await?;
+        }
+        check_relation(&schema, &r).map_err(EngineError::Invalid)?;
+        if name.is_none() && schema.relation(&r.name).is_some() {
+            return Err(EngineError::Conflict(format!(
+                "Relation already exists: {}",
+                r.name
+            )));
+        }
+        let def = save_relation(&app.store, &r, &schema, name.is_none()).await?;
+        p.metadata_changed(app).await?;
+        Ok(def)
+    }
+
+    async fn delete(p: &Platform, app: &App, name: &str) -> Result<Value> {
+        let _lock = app.admin_lock.lock().await;
+        Self::require(app, name).await?;
+        repo::relations::delete(&mut Exec::Store(&app.store), name).await?;
+        p.metadata_changed(app).await?;
+        Ok(json!({"name": name, "deleted": true}))
+    }
 }

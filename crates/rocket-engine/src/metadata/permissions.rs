@@ -4,15 +4,12 @@ use rocket_meta::{validate_permission, Condition};
 use rocket_store::Exec;
 use serde_json::{json, Map, Value};
 
+use crate::admin::{self, Body, Collection};
 use crate::app::App;
 use crate::error::{EngineError, Result};
 use crate::platform::Platform;
 use crate::repo::permissions::{PermissionDef, PermissionRow};
 use crate::repo::{self, new_id};
-
-fn not_found(id: &str) -> EngineError {
-    EngineError::NotFound(format!("Permission not found: {id}"))
-}
 
 fn bad_body() -> EngineError {
     EngineError::BadInput("Invalid JSON body".into())
@@ -63,35 +60,36 @@ fn echo(id: &str, p: &PermissionDef) -> Value {
     json!({"id": id, "entity": p.entity, "action": p.action.as_str(), "roles": p.roles, "conditions": p.conditions})
 }
 
-pub async fn list(app: &App) -> Result<Vec<PermissionRow>> {
-    Ok(repo::permissions::list(&mut Exec::Store(&app.store)).await?)
-}
+/// `/_admin/permissions` (spec 11 §10).
+pub struct Permissions;
 
-pub async fn get(app: &App, id: &str) -> Result<PermissionRow> {
-    repo::permissions::get(&mut Exec::Store(&app.store), id)
-        .await?
-        .ok_or_else(|| not_found(id))
-}
+impl Collection for Permissions {
+    type Row = PermissionRow;
 
-pub async fn create(p: &Platform, app: &App, body: &Map<String, Value>) -> Result<Value> {
-    let def = parse(app, body)?;
-    let id = new_id();
-    repo::permissions::insert(&mut Exec::Store(&app.store), &id, &def).await?;
-    p.metadata_changed(app).await?;
-    Ok(echo(&id, &def))
-}
+    const NOUN: &'static str = "Permission";
 
-/// The caller checked that the permission exists (404 before the body is read).
-pub async fn update(p: &Platform, app: &App, id: &str, body: &Map<String, Value>) -> Result<Value> {
-    let def = parse(app, body)?;
-    repo::permissions::update(&mut Exec::Store(&app.store), id, &def).await?;
-    p.metadata_changed(app).await?;
-    Ok(echo(id, &def))
-}
+    async fn put(p: &Platform, app: &App, id: Option<&str>, body: Body) -> Result<Value> {
+        let def = parse(app, &body)?;
+        let x = &mut Exec::Store(&app.store);
+        let id = match id {
+            Some(id) => {
+                repo::permissions::update(x, id, &def).await?;
+                id.to_string()
+            }
+            None => {
+                let id = new_id();
+                repo::permissions::insert(x, &id, &def).await?;
+                id
+            }
+        };
+        p.metadata_changed(app).await?;
+        Ok(echo(&id, &def))
+    }
 
-pub async fn delete(p: &Platform, app: &App, id: &str) -> Result<Value> {
-    get(app, id).await?;
-    repo::permissions::delete(&mut Exec::Store(&app.store), id).await?;
-    p.metadata_changed(app).await?;
-    Ok(json!({"id": id, "deleted": true}))
+    async fn delete(p: &Platform, app: &App, id: &str) -> Result<Value> {
+        admin::get::<Self>(app, id).await?;
+        repo::permissions::delete(&mut Exec::Store(&app.store), id).await?;
+        p.metadata_changed(app).await?;
+        Ok(json!({"id": id, "deleted": true}))
+    }
 }

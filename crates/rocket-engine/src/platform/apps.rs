@@ -14,7 +14,7 @@ const NAME_MSG: &str =
     "App name must be lowercase letters, numbers, hyphens, underscores (start with letter)";
 
 pub async fn list(p: &Platform) -> Result<Vec<AppRow>> {
-    Ok(repo::apps::list(&mut Exec::Store(&p.mgmt)).await?)
+    Ok(repo::all::<repo::apps::AppRow>(&mut Exec::Store(&p.mgmt)).await?)
 }
 
 pub async fn get(p: &Platform, name: &str) -> Result<AppRow> {
@@ -120,8 +120,7 @@ pub async fn create(p: &Arc<Platform>, body: Map<String, Value>) -> Result<Value
         display_name: new.display,
         db_driver: new.driver.as_str().into(),
         status: "active".into(),
-        created_at: None,
-        updated_at: None,
+        stamps: Default::default(),
         jwt_secret: repo::random_secret().map_err(EngineError::internal)?,
     };
     create_database(p, new.driver, &row.db_name).await?;

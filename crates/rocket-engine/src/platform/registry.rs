@@ -39,7 +39,7 @@ impl Platform {
     }
 
     pub(crate) async fn app_row(&self, name: &str) -> Result<Option<AppRow>> {
-        Ok(repo::apps::get(&mut Exec::Store(&self.mgmt), name).await?)
+        Ok(repo::find::<repo::apps::AppRow>(&mut Exec::Store(&self.mgmt), name).await?)
     }
 
     /// The app's context: from the registry, else opened (once, even under

@@ -1,10 +1,8 @@
 //! How import treats each stored kind: its list, duplicate key and defaults.
 
-use rocket_store::{DbError, Exec};
 use serde_json::{Map, Value};
 
 use super::{text, Kind};
-use crate::repo;
 use crate::repo::rules::RuleDef;
 use crate::repo::state_machines::StateMachineDef;
 use crate::repo::webhooks::WebhookDef;
@@ -30,12 +28,6 @@ impl Kind for RuleDef {
             self.hook = "before_write".into();
         }
     }
-    async fn existing(x: &mut Exec<'_>) -> Result<Vec<Self>, DbError> {
-        repo::rules::list(x).await
-    }
-    async fn insert(&self, x: &mut Exec<'_>) -> Result<(), DbError> {
-        repo::rules::insert(x, self).await.map(|_| ())
-    }
 }
 
 impl Kind for StateMachineDef {
@@ -51,12 +43,6 @@ impl Kind for StateMachineDef {
             text(item, "field")
         )
     }
-    async fn existing(x: &mut Exec<'_>) -> Result<Vec<Self>, DbError> {
-        repo::state_machines::list(x).await
-    }
-    async fn insert(&self, x: &mut Exec<'_>) -> Result<(), DbError> {
-        repo::state_machines::insert(x, self).await.map(|_| ())
-    }
 }
 
 impl Kind for WorkflowDef {
@@ -70,12 +56,6 @@ impl Kind for WorkflowDef {
     }
     fn skip(&self) -> bool {
         self.name.is_empty()
-    }
-    async fn existing(x: &mut Exec<'_>) -> Result<Vec<Self>, DbError> {
-        repo::workflows::list(x).await
-    }
-    async fn insert(&self, x: &mut Exec<'_>) -> Result<(), DbError> {
-        repo::workflows::insert(x, self).await.map(|_| ())
     }
 }
 
@@ -100,11 +80,5 @@ impl Kind for WebhookDef {
         if self.method.is_empty() {
             self.method = "POST".into();
         }
-    }
-    async fn existing(x: &mut Exec<'_>) -> Result<Vec<Self>, DbError> {
-        repo::webhooks::list(x).await
-    }
-    async fn insert(&self, x: &mut Exec<'_>) -> Result<(), DbError> {
-        repo::webhooks::insert(x, self).await.map(|_| ())
     }
 }

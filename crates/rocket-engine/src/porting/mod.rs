@@ -9,7 +9,7 @@ mod sample;
 use std::collections::HashSet;
 
 use rocket_meta::{Entity, Relation};
-use rocket_store::{DbError, Exec};
+use rocket_store::Exec;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
@@ -20,23 +20,24 @@ use crate::platform::Platform;
 use crate::repo;
 use crate::repo::rules::RuleDef;
 use crate::repo::state_machines::StateMachineDef;
+use crate::repo::table::Stored;
 use crate::repo::webhooks::WebhookDef;
 use crate::repo::workflows::WorkflowDef;
 
 pub async fn export(app: &App) -> Result<Value> {
     let x = &mut Exec::Store(&app.store);
     let defs = |rows: Vec<Value>| Value::Array(rows);
-    let entities = repo::entities::list(x)
+    let entities = repo::all::<repo::entities::EntityRow>(x)
         .await?
         .into_iter()
         .map(|r| r.definition)
         .collect();
-    let relations = repo::relations::list(x)
+    let relations = repo::all::<repo::relations::RelationRow>(x)
         .await?
         .into_iter()
         .map(|r| r.definition)
         .collect();
-    let permissions: Vec<Value> = repo::permissions::list(x)
+    let permissions: Vec<Value> = repo::all::<repo::permissions::PermissionRow>(x)
         .await?
         .into_iter()
         .map(|p| json!({"entity": p.entity, "action": p.action, "roles": p.roles, "conditions": p.conditions}))
@@ -46,12 +47,12 @@ pub async fn export(app: &App) -> Result<Value> {
         "exported_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "entities": defs(entities),
         "relations": defs(relations),
-        "rules": repo::rules::list(x).await?,
-        "state_machines": repo::state_machines::list(x).await?,
-        "workflows": repo::workflows::list(x).await?,
+        "rules": repo::all::<RuleDef>(x).await?,
+        "state_machines": repo::all::<StateMachineDef>(x).await?,
+        "workflows": repo::all::<WorkflowDef>(x).await?,
         "permissions": permissions,
-        "webhooks": repo::webhooks::list(x).await?,
-        "ui_configs": repo::ui_configs::list(x).await?,
+        "webhooks": repo::all::<WebhookDef>(x).await?,
+        "ui_configs": repo::all::<repo::ui_configs::UiConfigDef>(x).await?,
     }))
 }
 
@@ -234,7 +235,7 @@ async fn import_relations(app: &App, doc: &Map<String, Value>, rep: &mut Report)
 }
 
 /// A kind of stored definition import dedupes and inserts (spec 14 §2.2 steps 4–8).
-trait Kind: DeserializeOwned + Sized {
+trait Kind: Stored + Sized {
     /// The document's list of this kind.
     const LIST: &'static str;
     type Key: PartialEq;
@@ -247,8 +248,6 @@ trait Kind: DeserializeOwned + Sized {
     fn skip(&self) -> bool {
         false
     }
-    async fn existing(x: &mut Exec<'_>) -> std::result::Result<Vec<Self>, DbError>;
-    async fn insert(&self, x: &mut Exec<'_>) -> std::result::Result<(), DbError>;
 }
 
 /// Imports every item of `K`'s list not already stored; returns how many it wrote.
@@ -258,7 +257,8 @@ async fn import_kind<K: Kind>(
     errors: &mut Vec<String>,
 ) -> Result<i64> {
     let x = &mut Exec::Store(&app.store);
-    let mut seen: Vec<K::Key> = K::existing(x).await?.iter().map(K::key).collect();
+    let existing: Vec<K> = repo::all(x).await?;
+    let mut seen: Vec<K::Key> = existing.iter().map(K::key).collect();
     let mut written = 0;
     for item in items(doc, K::LIST) {
         let mut def: K = match parse(item) {
@@ -273,8 +273,8 @@ async fn import_kind<K: Kind>(
         if def.skip() || seen.contains(&key) {
             continue;
         }
-        match def.insert(x).await {
-            Ok(()) => {
+        match repo::insert_new(x, &def).await {
+            Ok(_) => {
                 written += 1;
                 seen.push(key);
             }
@@ -287,7 +287,7 @@ async fn import_kind<K: Kind>(
 /// Permissions, validated like the admin API; one per (entity, action) (spec 14 §2.2).
 async fn import_permissions(app: &App, doc: &Map<String, Value>, rep: &mut Report) -> Result<()> {
     let x = &mut Exec::Store(&app.store);
-    let mut seen: HashSet<(String, String)> = repo::permissions::list(x)
+    let mut seen: HashSet<(String, String)> = repo::all::<repo::permissions::PermissionRow>(x)
         .await?
         .into_iter()
         .map(|p| (p.entity, p.action))

@@ -184,8 +184,12 @@ async fn related(
         .collect())
 }
 
-/// What one include token needs: the page, its keys, where to report cuts.
+/// What one include token needs: the page of rows of `e` and their keys, the
+/// relation, the caller's read filters on the rows it brings, where to report cuts.
 struct Page<'p> {
+    e: &'p Entity,
+    r: &'p Relation,
+    filters: Vec<Cond>,
     keys: &'p KeyCols,
     data: &'p mut [Map<String, Value>],
     token: &'p str,
@@ -218,17 +222,19 @@ pub(super) async fn load(
         else {
             continue;
         };
-        let filters = access.read_filters(if forward { tgt } else { src })?;
         let mut page = Page {
+            e,
+            r: &r,
+            filters: access.read_filters(if forward { tgt } else { src })?,
             keys,
             data: &mut *data,
             token,
             truncated: &mut *truncated,
         };
         match (forward, r.kind()) {
-            (true, RelationKind::ManyToMany) => linked(x, e, &r, tgt, &filters, &mut page).await?,
-            (true, kind) => children(x, e, &r, tgt, kind, &filters, &mut page).await?,
-            (false, _) => owner(x, &r, src, &filters, &mut page).await?,
+            (true, RelationKind::ManyToMany) => linked(x, tgt, &mut page).await?,
+            (true, kind) => children(x, tgt, kind, &mut page).await?,
+            (false, _) => owner(x, src, &mut page).await?,
         }
     }
     Ok(())
@@ -237,19 +243,17 @@ pub(super) async fn load(
 /// Forward one-to-many / one-to-one: children by `target_key` (spec 04 §5.1).
 async fn children(
     x: &mut Exec<'_>,
-    e: &Entity,
-    r: &Relation,
     tgt: &Entity,
     kind: RelationKind,
-    filters: &[Cond],
     p: &mut Page<'_>,
 ) -> Result<()> {
-    let Some((parent_keys, ids)) = p.keys.column(e.pk_name()) else {
+    let Some((parent_keys, ids)) = p.keys.column(p.e.pk_name()) else {
         return Ok(());
     };
     let limit = p.truncated.limit;
     // One row more than the limit tells whether a parent has more.
-    let rows = related(x, tgt, &r.target_key, &ids, filters, Some(limit as i64 + 1)).await?;
+    let more = Some(limit as i64 + 1);
+    let rows = related(x, tgt, &p.r.target_key, &ids, &p.filters, more).await?;
     let mut groups: HashMap<&str, Vec<&Map<String, Value>>> = HashMap::new();
     for (k, rec) in &rows {
         if let Some(k) = k {
@@ -281,14 +285,8 @@ async fn children(
 }
 
 /// Forward many-to-many: join rows, then the linked targets (spec 04 §5.2).
-async fn linked(
-    x: &mut Exec<'_>,
-    e: &Entity,
-    r: &Relation,
-    tgt: &Entity,
-    filters: &[Cond],
-    p: &mut Page<'_>,
-) -> Result<()> {
+async fn linked(x: &mut Exec<'_>, tgt: &Entity, p: &mut Page<'_>) -> Result<()> {
+    let (e, r) = (p.e, p.r);
     let Some((parent_keys, ids)) = p.keys.column(e.pk_name()) else {
         return Ok(());
     };
@@ -322,7 +320,8 @@ async fn linked(
     let mut by_id = HashMap::new();
     if !pairs.is_empty() {
         let tids: Vec<Option<String>> = pairs.iter().map(|p| Some(p.1.clone())).collect();
-        for (k, rec) in related(x, tgt, tgt.pk_name(), &distinct(&tids), filters, None).await? {
+        let targets = related(x, tgt, tgt.pk_name(), &distinct(&tids), &p.filters, None).await?;
+        for (k, rec) in targets {
             if let Some(k) = k {
                 by_id.insert(k, rec);
             }
@@ -352,17 +351,12 @@ async fn linked(
 
 /// Reverse ("belongs-to"): this entity holds the source's key in `target_key`
 /// (spec 04 §5.3).
-async fn owner(
-    x: &mut Exec<'_>,
-    r: &Relation,
-    src: &Entity,
-    filters: &[Cond],
-    p: &mut Page<'_>,
-) -> Result<()> {
+async fn owner(x: &mut Exec<'_>, src: &Entity, p: &mut Page<'_>) -> Result<()> {
+    let r = p.r;
     let Some((fks, vals)) = p.keys.column(&r.target_key) else {
         return Ok(());
     };
-    let parents = related(x, src, &r.source_key, &vals, filters, None).await?;
+    let parents = related(x, src, &r.source_key, &vals, &p.filters, None).await?;
     let by_key: HashMap<&str, &Map<String, Value>> = parents
         .iter()
         .filter_map(|(k, m)| k.as_deref().map(|k| (k, m)))

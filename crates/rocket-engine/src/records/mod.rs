@@ -163,15 +163,10 @@ pub(crate) async fn find(
     Ok(x.query_keyed(&q).await?.into_iter().next())
 }
 
-/// Fetches one live record by its canonical primary key (no slug lookup).
-pub(crate) async fn find_key(
-    x: &mut Exec<'_>,
-    e: &Entity,
-    key: &str,
-    extra: &[Cond],
-    lock: bool,
-) -> Result<Option<Row>> {
-    let q = one_record(e, pk_cond(e, key)?, extra, lock).to_sql(x.dialect());
+/// Fetches one live record by its canonical primary key (no slug lookup, no
+/// filters, no lock).
+pub(crate) async fn find_key(x: &mut Exec<'_>, e: &Entity, key: &str) -> Result<Option<Row>> {
+    let q = one_record(e, pk_cond(e, key)?, &[], false).to_sql(x.dialect());
     Ok(x.query_keyed(&q).await?.into_iter().next())
 }
 

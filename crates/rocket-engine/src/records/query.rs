@@ -37,6 +37,19 @@ fn too_many(what: &str, max: usize) -> EngineError {
     EngineError::BadInput(format!("Too many {what} (at most {max})"))
 }
 
+/// The comma-separated terms of a `sort` or `include` value, trimmed; more than
+/// `max` is a 400.
+fn terms<'a>(raw: Option<&'a str>, max: usize, what: &str) -> Result<Vec<&'a str>> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    let items: Vec<&str> = raw.split(',').map(str::trim).collect();
+    if items.len() > max {
+        return Err(too_many(what, max));
+    }
+    Ok(items)
+}
+
 pub fn parse(
     e: &Entity,
     schema: &Schema,
@@ -94,39 +107,27 @@ pub fn parse(
         conds.push(condition(&field.name, field.kind, op, &f.value)?);
     }
     let mut order = Vec::new();
-    if let Some(s) = sort {
-        if s.split(',').count() > limits.sort_terms {
-            return Err(too_many("sort terms", limits.sort_terms));
+    for item in terms(sort.as_deref(), limits.sort_terms, "sort terms")? {
+        let (name, desc) = match item.strip_prefix('-') {
+            Some(n) => (n, true),
+            None => (item, false),
+        };
+        if !e.has_field(name) {
+            return Err(EngineError::UnknownField(format!(
+                "Unknown sort field: {name}"
+            )));
         }
-        for item in s.split(',') {
-            let item = item.trim();
-            let (name, desc) = match item.strip_prefix('-') {
-                Some(n) => (n, true),
-                None => (item, false),
-            };
-            if !e.has_field(name) {
-                return Err(EngineError::UnknownField(format!(
-                    "Unknown sort field: {name}"
-                )));
-            }
-            order.push(Order {
-                col: name.to_string(),
-                desc,
-            });
-        }
+        order.push(Order {
+            col: name.to_string(),
+            desc,
+        });
     }
     let mut tokens = Vec::new();
-    if let Some(inc) = include {
-        if inc.split(',').count() > limits.includes {
-            return Err(too_many("includes", limits.includes));
+    for t in terms(include.as_deref(), limits.includes, "includes")? {
+        if schema.resolve(t, &e.name).is_none() && !schema.resolves_elsewhere(t, &e.name) {
+            return Err(EngineError::UnknownField(format!("Unknown include: {t}")));
         }
-        for t in inc.split(',') {
-            let t = t.trim();
-            if schema.resolve(t, &e.name).is_none() && !schema.resolves_elsewhere(t, &e.name) {
-                return Err(EngineError::UnknownField(format!("Unknown include: {t}")));
-            }
-            tokens.push(t.to_string());
-        }
+        tokens.push(t.to_string());
     }
     Ok(ListQuery {
         conds,

@@ -1,50 +1,41 @@
 //! `_apps` (spec 02 §3.1): the apps of the platform.
 
 use rocket_store::{DbError, Exec, Param};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{fetch, fetch_one, run, Reader};
+use super::run;
+use super::table::{Stamps, Stored, Table};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AppRow {
     pub name: String,
     pub display_name: String,
     pub db_name: String,
     pub db_driver: String,
     pub status: String,
-    pub created_at: Option<String>,
-    pub updated_at: Option<String>,
-    /// Never shown (spec 11 §11).
-    #[serde(skip)]
+    #[serde(flatten)]
+    pub stamps: Stamps,
+    /// Never shown (spec 11 §11); read from the row.
+    #[serde(skip_serializing)]
     pub jwt_secret: String,
 }
 
-const SELECT: &str = "SELECT name, display_name, db_name, db_driver, status, [created_at], [updated_at], jwt_secret FROM _apps";
+impl Stored for AppRow {
+    const TABLE: Table = Table::new(
+        "_apps",
+        "name display_name db_name db_driver status created_at:time updated_at:time jwt_secret",
+    )
+    .key("name")
+    .order("name");
 
-fn decode(r: &mut Reader) -> AppRow {
-    AppRow {
-        name: r.text(),
-        display_name: r.text(),
-        db_name: r.text(),
-        // Rows from before `db_driver` existed are Postgres apps (spec 01 §3).
-        db_driver: r
-            .opt_text()
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "postgres".into()),
-        status: r.text(),
-        created_at: r.time(),
-        updated_at: r.time(),
-        jwt_secret: r.text(),
+    /// Rows from before `db_driver` existed are Postgres apps (spec 01 §3).
+    fn loaded(mut self) -> Self {
+        if self.db_driver.is_empty() {
+            self.db_driver = "postgres".into();
+        }
+        self
     }
-}
-
-pub async fn list(x: &mut Exec<'_>) -> Result<Vec<AppRow>, DbError> {
-    fetch(x, &format!("{SELECT} ORDER BY name"), vec![], decode).await
-}
-
-pub async fn get(x: &mut Exec<'_>, name: &str) -> Result<Option<AppRow>, DbError> {
-    let p = vec![Param::Text(name.into())];
-    fetch_one(x, &format!("{SELECT} WHERE name = {{1}}"), p, decode).await
 }
 
 pub async fn insert(x: &mut Exec<'_>, a: &AppRow) -> Result<(), DbError> {

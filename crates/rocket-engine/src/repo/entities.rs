@@ -2,40 +2,29 @@
 
 use rocket_meta::Entity;
 use rocket_store::{DbError, Exec, Param};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{fetch, fetch_one, json_param, run, Reader};
+use super::table::{Stamps, Stored, Table};
+use super::{json_param, run};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EntityRow {
     pub name: String,
     pub table_name: String,
     pub definition: Value,
-    pub created_at: Option<String>,
-    pub updated_at: Option<String>,
+    #[serde(flatten)]
+    pub stamps: Stamps,
 }
 
-const SELECT: &str =
-    "SELECT name, table_name, [definition], [created_at], [updated_at] FROM _entities";
-
-fn decode(r: &mut Reader) -> EntityRow {
-    EntityRow {
-        name: r.text(),
-        table_name: r.text(),
-        definition: r.json(),
-        created_at: r.time(),
-        updated_at: r.time(),
-    }
-}
-
-pub async fn list(x: &mut Exec<'_>) -> Result<Vec<EntityRow>, DbError> {
-    fetch(x, &format!("{SELECT} ORDER BY name"), vec![], decode).await
-}
-
-pub async fn get(x: &mut Exec<'_>, name: &str) -> Result<Option<EntityRow>, DbError> {
-    let p = vec![Param::Text(name.into())];
-    fetch_one(x, &format!("{SELECT} WHERE name = {{1}}"), p, decode).await
+impl Stored for EntityRow {
+    const TABLE: Table = Table::new(
+        "_entities",
+        "name table_name definition:json created_at:time updated_at:time",
+    )
+    .key("name")
+    .order("name");
 }
 
 /// The canonical stored form of a definition (spec 03 §3.7).

@@ -2,11 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use rocket_store::{DbError, Exec, Param};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{delete_by_id, exists, fetch, fetch_one, list_param, run, time_param, Reader};
+use super::table::{self, Stored, Table};
+use super::{delete_by_id, exists, list_param, run, time_param};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct InviteRow {
     pub id: String,
     pub email: String,
@@ -27,47 +29,17 @@ impl InviteRow {
     }
 }
 
-const SELECT: &str = "SELECT [id], email, [roles:list], token, [expires_at], [accepted_at], [invited_by], [created_at] FROM _invites";
-
-fn decode(r: &mut Reader) -> InviteRow {
-    InviteRow {
-        id: r.text(),
-        email: r.text(),
-        roles: r.list(),
-        token: r.text(),
-        expires_at: r.time(),
-        accepted_at: r.time(),
-        invited_by: r.opt_text(),
-        created_at: r.time(),
-    }
-}
-
-/// Newest first.
-pub async fn list(x: &mut Exec<'_>) -> Result<Vec<InviteRow>, DbError> {
-    fetch(
-        x,
-        &format!("{SELECT} ORDER BY created_at DESC"),
-        vec![],
-        decode,
+impl Stored for InviteRow {
+    /// Newest first.
+    const TABLE: Table = Table::new(
+        "_invites",
+        "id:uuid email roles:list token expires_at:time accepted_at:time invited_by:uuid created_at:time",
     )
-    .await
-}
-
-async fn one(x: &mut Exec<'_>, tpl: &str, p: Param) -> Result<Option<InviteRow>, DbError> {
-    fetch_one(x, &format!("{SELECT} {tpl}"), vec![p], decode).await
-}
-
-pub async fn get(x: &mut Exec<'_>, id: &str) -> Result<Option<InviteRow>, DbError> {
-    one(
-        x,
-        "WHERE id = {1:uuid}",
-        Param::Text(id.to_ascii_lowercase()),
-    )
-    .await
+    .order("created_at DESC");
 }
 
 pub async fn by_token(x: &mut Exec<'_>, token: &str) -> Result<Option<InviteRow>, DbError> {
-    one(x, "WHERE token = {1}", Param::Text(token.into())).await
+    table::select_one(x, "WHERE token = {1}", vec![Param::Text(token.into())]).await
 }
 
 pub async fn pending_for(x: &mut Exec<'_>, email: &str) -> Result<bool, DbError> {

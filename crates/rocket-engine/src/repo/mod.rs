@@ -12,6 +12,9 @@ pub mod relations;
 pub mod rules;
 pub mod settings;
 pub mod state_machines;
+pub mod table;
+
+pub(crate) use table::{all, find, insert_new};
 pub mod tokens;
 pub mod ui_configs;
 pub mod users;
@@ -90,25 +93,26 @@ impl Reader {
         }
     }
 
-    fn next(&mut self) -> Cell {
+    /// The next cell (NULL past the end).
+    pub(crate) fn cell(&mut self) -> Cell {
         self.cells.next().unwrap_or(Cell::Null)
     }
 
     pub(crate) fn text(&mut self) -> String {
-        self.next().into_string().unwrap_or_default()
+        self.cell().into_string().unwrap_or_default()
     }
 
     pub(crate) fn opt_text(&mut self) -> Option<String> {
-        self.next().into_string()
+        self.cell().into_string()
     }
 
     pub(crate) fn int(&mut self) -> i64 {
-        self.next().as_i64().unwrap_or(0)
+        self.cell().as_i64().unwrap_or(0)
     }
 
     /// A JSON column (JSONB read as text on Postgres, TEXT or BLOB on SQLite).
     pub(crate) fn json(&mut self) -> Value {
-        match self.next() {
+        match self.cell() {
             Cell::Text(s) => serde_json::from_str(&s).unwrap_or(Value::Null),
             _ => Value::Null,
         }
@@ -117,7 +121,7 @@ impl Reader {
     /// A string array: JSON text on both dialects (Postgres via `array_to_json`),
     /// tolerating the `{a,b}` text other writers may have left (spec 02 §2).
     pub(crate) fn list(&mut self) -> Vec<String> {
-        let Cell::Text(s) = self.next() else {
+        let Cell::Text(s) = self.cell() else {
             return Vec::new();
         };
         if let Ok(v) = serde_json::from_str::<Vec<String>>(&s) {
@@ -133,7 +137,7 @@ impl Reader {
 
     /// A boolean column (`0/1` on SQLite, `t/f` text on Postgres); NULL → `None`.
     pub(crate) fn opt_flag(&mut self) -> Option<bool> {
-        match self.next() {
+        match self.cell() {
             Cell::Int(i) => Some(i != 0),
             Cell::Text(s) => match s.as_str() {
                 "t" | "true" | "1" => Some(true),
@@ -150,12 +154,12 @@ impl Reader {
 
     /// A timestamp rendered in RFC 3339 UTC, whoever wrote it.
     pub(crate) fn time(&mut self) -> Option<String> {
-        self.next().into_string().map(|s| rfc3339(&s))
+        self.cell().into_string().map(|s| rfc3339(&s))
     }
 
     /// A timestamp as an instant.
     pub(crate) fn instant(&mut self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.next().into_string().and_then(|s| parse_time(&s))
+        self.cell().into_string().and_then(|s| parse_time(&s))
     }
 }
 

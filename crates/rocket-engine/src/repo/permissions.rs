@@ -2,21 +2,23 @@
 
 use rocket_meta::{Action, Condition, Policy};
 use rocket_store::{DbError, Exec, Param};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{delete_by_id, fetch, fetch_one, list_param, run, Reader};
+use super::table::{Stamps, Stored, Table};
+use super::{delete_by_id, list_param, run};
 
 /// A policy as the admin API shows it (`conditions` always an array).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PermissionRow {
     pub id: String,
     pub entity: String,
     pub action: String,
     pub roles: Vec<String>,
     pub conditions: Value,
-    pub created_at: Option<String>,
-    pub updated_at: Option<String>,
+    #[serde(flatten)]
+    pub stamps: Stamps,
 }
 
 impl PermissionRow {
@@ -44,40 +46,21 @@ pub struct PermissionDef {
     pub conditions: Vec<Condition>,
 }
 
-const SELECT: &str = "SELECT [id], entity, action, [roles:list], [conditions], [created_at], [updated_at] FROM _permissions";
-
-fn decode(r: &mut Reader) -> PermissionRow {
-    PermissionRow {
-        id: r.text(),
-        entity: r.text(),
-        action: r.text(),
-        roles: r.list(),
-        conditions: match r.json() {
-            Value::Array(a) => Value::Array(a),
-            _ => Value::Array(Vec::new()),
-        },
-        created_at: r.time(),
-        updated_at: r.time(),
-    }
-}
-
-/// Ordered by entity, action, then age: the load order of policies.
-pub async fn list(x: &mut Exec<'_>) -> Result<Vec<PermissionRow>, DbError> {
-    fetch(
-        x,
-        &format!("{SELECT} ORDER BY entity, action, created_at"),
-        vec![],
-        decode,
+impl Stored for PermissionRow {
+    /// Ordered by entity, action, then age: the load order of policies.
+    const TABLE: Table = Table::new(
+        "_permissions",
+        "id:uuid entity action roles:list conditions:json created_at:time updated_at:time",
     )
-    .await
-}
+    .order("entity, action, created_at");
 
-pub async fn get(x: &mut Exec<'_>, id: &str) -> Result<Option<PermissionRow>, DbError> {
-    if !rocket_meta::looks_like_uuid(id) {
-        return Ok(None);
+    /// `conditions` is always an array.
+    fn loaded(mut self) -> Self {
+        if !self.conditions.is_array() {
+            self.conditions = Value::Array(Vec::new());
+        }
+        self
     }
-    let p = vec![Param::Text(id.to_ascii_lowercase())];
-    fetch_one(x, &format!("{SELECT} WHERE id = {{1:uuid}}"), p, decode).await
 }
 
 fn params(x: &Exec<'_>, id: &str, p: &PermissionDef) -> Result<Vec<Param>, DbError> {

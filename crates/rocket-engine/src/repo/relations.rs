@@ -2,42 +2,30 @@
 
 use rocket_meta::Relation;
 use rocket_store::{DbError, Exec, Param};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{fetch, fetch_one, json_param, run, Reader};
+use super::table::{Stamps, Stored, Table};
+use super::{json_param, run};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RelationRow {
     pub name: String,
     pub source: String,
     pub target: String,
     pub definition: Value,
-    pub created_at: Option<String>,
-    pub updated_at: Option<String>,
+    #[serde(flatten)]
+    pub stamps: Stamps,
 }
 
-const SELECT: &str =
-    "SELECT name, source, target, [definition], [created_at], [updated_at] FROM _relations";
-
-fn decode(r: &mut Reader) -> RelationRow {
-    RelationRow {
-        name: r.text(),
-        source: r.text(),
-        target: r.text(),
-        definition: r.json(),
-        created_at: r.time(),
-        updated_at: r.time(),
-    }
-}
-
-pub async fn list(x: &mut Exec<'_>) -> Result<Vec<RelationRow>, DbError> {
-    fetch(x, &format!("{SELECT} ORDER BY name"), vec![], decode).await
-}
-
-pub async fn get(x: &mut Exec<'_>, name: &str) -> Result<Option<RelationRow>, DbError> {
-    let p = vec![Param::Text(name.into())];
-    fetch_one(x, &format!("{SELECT} WHERE name = {{1}}"), p, decode).await
+impl Stored for RelationRow {
+    const TABLE: Table = Table::new(
+        "_relations",
+        "name source target definition:json created_at:time updated_at:time",
+    )
+    .key("name")
+    .order("name");
 }
 
 /// Inserts (`is_new`) or replaces a definition; returns its canonical form.

@@ -1,10 +1,9 @@
 //! `_rules` (spec 02 §4.3, spec 07).
 
-use rocket_store::{DbError, Exec, Param};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{fetch, json_param, new_id, run, Reader};
+use super::table::{Stored, Table};
 
 /// A rule as exported and imported (spec 14 §1).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -32,43 +31,10 @@ impl Default for RuleDef {
     }
 }
 
-fn decode(r: &mut Reader) -> RuleDef {
-    RuleDef {
-        entity: r.text(),
-        hook: r.text(),
-        kind: r.text(),
-        definition: r.json(),
-        priority: r.int(),
-        active: r.flag(true),
-    }
-}
-
-pub async fn list(x: &mut Exec<'_>) -> Result<Vec<RuleDef>, DbError> {
-    fetch(
-        x,
-        "SELECT entity, hook, type, [definition], priority, active FROM _rules ORDER BY entity, priority",
-        vec![],
-        decode,
+impl Stored for RuleDef {
+    const TABLE: Table = Table::new(
+        "_rules",
+        "entity hook type definition:json priority:int active:bool",
     )
-    .await
-}
-
-pub async fn insert(x: &mut Exec<'_>, r: &RuleDef) -> Result<String, DbError> {
-    let id = new_id();
-    run(
-        x,
-        "INSERT INTO _rules (id, entity, hook, type, definition, priority, active) \
-         VALUES ({1:uuid}, {2}, {3}, {4}, {5:jsonb}, {6:int4}, {7:bool})",
-        vec![
-            Param::Text(id.clone()),
-            Param::Text(r.entity.clone()),
-            Param::Text(r.hook.clone()),
-            Param::Text(r.kind.clone()),
-            json_param(&r.definition),
-            Param::Int(r.priority),
-            Param::Bool(r.active),
-        ],
-    )
-    .await?;
-    Ok(id)
+    .order("entity, priority");
 }

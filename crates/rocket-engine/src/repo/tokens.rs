@@ -61,32 +61,30 @@ pub async fn count_users(x: &mut Exec<'_>, t: Tables) -> Result<i64, DbError> {
     Ok(rows.into_iter().next().unwrap_or(0))
 }
 
-/// Inserts an active user with a fresh id; returns the id.
-pub async fn insert_user(
-    x: &mut Exec<'_>,
-    t: Tables,
-    email: &str,
-    password_hash: &str,
-    roles: &[String],
-) -> Result<String, DbError> {
-    let id = new_id();
+/// A user to insert, on either side.
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub roles: &'a [String],
+    pub active: bool,
+}
+
+pub async fn insert_user(x: &mut Exec<'_>, t: Tables, u: &NewUser<'_>) -> Result<(), DbError> {
     let d = x.dialect();
-    run(
-        x,
-        &format!(
-            "INSERT INTO {} (id, email, password_hash, roles, active) VALUES ({{1:uuid}}, {{2}}, {{3}}, {{4:list}}, {{5:bool}})",
-            t.users
-        ),
-        vec![
-            Param::Text(id.clone()),
-            Param::Text(email.into()),
-            Param::Text(password_hash.into()),
-            list_param(d, roles),
-            Param::Bool(true),
-        ],
-    )
-    .await?;
-    Ok(id)
+    let tpl = format!(
+        "INSERT INTO {} (id, email, password_hash, roles, active) \
+         VALUES ({{1:uuid}}, {{2}}, {{3}}, {{4:list}}, {{5:bool}})",
+        t.users
+    );
+    let params = vec![
+        Param::Text(u.id.into()),
+        Param::Text(u.email.into()),
+        Param::Text(u.password_hash.into()),
+        list_param(d, u.roles),
+        Param::Bool(u.active),
+    ];
+    run(x, &tpl, params).await.map(|_| ())
 }
 
 pub async fn insert_refresh(

@@ -4,7 +4,8 @@ use rocket_store::{DbError, Exec, Param};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{fetch, json_param, new_id, run, Reader};
+use super::table::{Stored, Table};
+use super::{json_param, new_id, run};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
@@ -24,22 +25,9 @@ impl Default for UiConfigDef {
     }
 }
 
-fn decode(r: &mut Reader) -> UiConfigDef {
-    UiConfigDef {
-        entity: r.text(),
-        scope: r.text(),
-        config: r.json(),
-    }
-}
-
-pub async fn list(x: &mut Exec<'_>) -> Result<Vec<UiConfigDef>, DbError> {
-    fetch(
-        x,
-        "SELECT entity, scope, [config] FROM _ui_configs ORDER BY entity, scope",
-        vec![],
-        decode,
-    )
-    .await
+impl Stored for UiConfigDef {
+    const TABLE: Table =
+        Table::new("_ui_configs", "entity scope config:json").order("entity, scope");
 }
 
 /// Inserts or overwrites the config of (entity, scope).

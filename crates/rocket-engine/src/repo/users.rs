@@ -2,74 +2,34 @@
 //! Password hashes are written here and read only by [`super::tokens`].
 
 use rocket_store::{DbError, Exec, Param};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{delete_by_id, exists, fetch, fetch_one, list_param, run, Reader};
+use super::table::{Stamps, Stored, Table};
+use super::{delete_by_id, exists, list_param, run};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UserRow {
     pub id: String,
     pub email: String,
     pub roles: Vec<String>,
     /// NULL counts as disabled, as at login.
     pub active: bool,
-    pub created_at: Option<String>,
-    pub updated_at: Option<String>,
+    #[serde(flatten)]
+    pub stamps: Stamps,
 }
 
-const SELECT: &str =
-    "SELECT [id], email, [roles:list], active, [created_at], [updated_at] FROM _users";
-
-fn decode(r: &mut Reader) -> UserRow {
-    UserRow {
-        id: r.text(),
-        email: r.text(),
-        roles: r.list(),
-        active: r.flag(false),
-        created_at: r.time(),
-        updated_at: r.time(),
-    }
-}
-
-pub async fn list(x: &mut Exec<'_>) -> Result<Vec<UserRow>, DbError> {
-    fetch(x, &format!("{SELECT} ORDER BY email"), vec![], decode).await
-}
-
-pub async fn get(x: &mut Exec<'_>, id: &str) -> Result<Option<UserRow>, DbError> {
-    if !rocket_meta::looks_like_uuid(id) {
-        return Ok(None);
-    }
-    let p = vec![Param::Text(id.to_ascii_lowercase())];
-    fetch_one(x, &format!("{SELECT} WHERE id = {{1:uuid}}"), p, decode).await
+impl Stored for UserRow {
+    const TABLE: Table = Table::new(
+        "_users",
+        "id:uuid email roles:list active:bool created_at:time updated_at:time",
+    )
+    .order("email");
 }
 
 pub async fn email_taken(x: &mut Exec<'_>, email: &str) -> Result<bool, DbError> {
     let p = vec![Param::Text(email.into())];
     exists(x, "SELECT 1 FROM _users WHERE email = {1}", p).await
-}
-
-pub async fn insert(
-    x: &mut Exec<'_>,
-    id: &str,
-    email: &str,
-    password_hash: &str,
-    roles: &[String],
-    active: bool,
-) -> Result<(), DbError> {
-    let d = x.dialect();
-    run(
-        x,
-        "INSERT INTO _users (id, email, password_hash, roles, active) VALUES ({1:uuid}, {2}, {3}, {4:list}, {5:bool})",
-        vec![
-            Param::Text(id.into()),
-            Param::Text(email.into()),
-            Param::Text(password_hash.into()),
-            list_param(d, roles),
-            Param::Bool(active),
-        ],
-    )
-    .await
-    .map(|_| ())
 }
 
 /// Replaces email and roles; `active` and the password hash only when given.

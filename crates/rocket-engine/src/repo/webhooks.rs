@@ -1,10 +1,9 @@
 //! `_webhooks` (spec 02 §4.12, spec 12 part B).
 
-use rocket_store::{DbError, Exec, Param};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{fetch, json_param, new_id, run, Reader};
+use super::table::{Stored, Table};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
@@ -37,49 +36,10 @@ impl Default for WebhookDef {
     }
 }
 
-fn decode(r: &mut Reader) -> WebhookDef {
-    WebhookDef {
-        entity: r.text(),
-        hook: r.text(),
-        url: r.text(),
-        method: r.text(),
-        headers: r.json(),
-        condition: r.text(),
-        is_async: r.flag(true),
-        retry: r.json(),
-        active: r.flag(true),
-    }
-}
-
-pub async fn list(x: &mut Exec<'_>) -> Result<Vec<WebhookDef>, DbError> {
-    fetch(
-        x,
-        "SELECT entity, hook, url, method, [headers], condition, async, [retry], active FROM _webhooks ORDER BY entity, hook",
-        vec![],
-        decode,
+impl Stored for WebhookDef {
+    const TABLE: Table = Table::new(
+        "_webhooks",
+        "entity hook url method headers:json condition async:bool retry:json active:bool",
     )
-    .await
-}
-
-pub async fn insert(x: &mut Exec<'_>, w: &WebhookDef) -> Result<String, DbError> {
-    let id = new_id();
-    run(
-        x,
-        "INSERT INTO _webhooks (id, entity, hook, url, method, headers, condition, async, retry, active) \
-         VALUES ({1:uuid}, {2}, {3}, {4}, {5}, {6:jsonb}, {7}, {8:bool}, {9:jsonb}, {10:bool})",
-        vec![
-            Param::Text(id.clone()),
-            Param::Text(w.entity.clone()),
-            Param::Text(w.hook.clone()),
-            Param::Text(w.url.clone()),
-            Param::Text(w.method.clone()),
-            json_param(&w.headers),
-            Param::Text(w.condition.clone()),
-            Param::Bool(w.is_async),
-            json_param(&w.retry),
-            Param::Bool(w.active),
-        ],
-    )
-    .await?;
-    Ok(id)
+    .order("entity, hook");
 }

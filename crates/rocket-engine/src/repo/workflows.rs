@@ -1,10 +1,9 @@
 //! `_workflows` (spec 02 §4.5, spec 09).
 
-use rocket_store::{DbError, Exec, Param};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{fetch, json_param, new_id, run, Reader};
+use super::table::{Stored, Table};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
@@ -28,41 +27,10 @@ impl Default for WorkflowDef {
     }
 }
 
-fn decode(r: &mut Reader) -> WorkflowDef {
-    WorkflowDef {
-        name: r.text(),
-        trigger: r.json(),
-        context: r.json(),
-        steps: r.json(),
-        active: r.flag(true),
-    }
-}
-
-pub async fn list(x: &mut Exec<'_>) -> Result<Vec<WorkflowDef>, DbError> {
-    fetch(
-        x,
-        "SELECT name, [trigger], [context], [steps], active FROM _workflows ORDER BY name",
-        vec![],
-        decode,
+impl Stored for WorkflowDef {
+    const TABLE: Table = Table::new(
+        "_workflows",
+        "name trigger:json context:json steps:json active:bool",
     )
-    .await
-}
-
-pub async fn insert(x: &mut Exec<'_>, w: &WorkflowDef) -> Result<String, DbError> {
-    let id = new_id();
-    run(
-        x,
-        "INSERT INTO _workflows (id, name, trigger, context, steps, active) \
-         VALUES ({1:uuid}, {2}, {3:jsonb}, {4:jsonb}, {5:jsonb}, {6:bool})",
-        vec![
-            Param::Text(id.clone()),
-            Param::Text(w.name.clone()),
-            json_param(&w.trigger),
-            json_param(&w.context),
-            json_param(&w.steps),
-            Param::Bool(w.active),
-        ],
-    )
-    .await?;
-    Ok(id)
+    .order("name");
 }

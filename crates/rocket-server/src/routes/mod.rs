@@ -1,6 +1,7 @@
 //! The router: one `router()` per resource, composed in the order of spec 01 §3 step
 //! 6 (health, platform, app routes, entity routes last), then the middleware.
 
+mod admin;
 mod auth;
 mod metadata;
 mod platform;

@@ -3,19 +3,17 @@
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::Router;
-use rocket_engine::auth::{invites, users};
+use rocket_engine::auth::invites;
+use rocket_engine::auth::users::Users;
+
+use super::admin::crud;
 
 use crate::error::ApiResult;
 use crate::extract::{Admin, Id, Shared, P};
 use crate::http::{self, RawBody};
 
 pub fn router() -> Router<Shared> {
-    Router::new()
-        .route("/api/{app}/_admin/users", get(list).post(create))
-        .route(
-            "/api/{app}/_admin/users/{id}",
-            get(one).put(update).delete(remove),
-        )
+    crud::<Users>("/api/{app}/_admin/users")
         .route(
             "/api/{app}/_admin/invites",
             get(invite_list).post(invite_create),
@@ -25,29 +23,6 @@ pub fn router() -> Router<Shared> {
 }
 
 const BAD: &str = "Invalid JSON body";
-
-async fn list(a: Admin) -> ApiResult<Response> {
-    Ok(http::ok(users::list(&a.app.store).await?))
-}
-
-async fn one(a: Admin, P(i): P<Id>) -> ApiResult<Response> {
-    Ok(http::ok(users::get(&a.app.store, &i.id).await?))
-}
-
-async fn create(a: Admin, body: RawBody) -> ApiResult<Response> {
-    let b = body.object(BAD)?;
-    Ok(http::created(users::create(&a.app.store, &b).await?))
-}
-
-async fn update(a: Admin, P(i): P<Id>, body: RawBody) -> ApiResult<Response> {
-    users::get(&a.app.store, &i.id).await?;
-    let b = body.object(BAD)?;
-    Ok(http::ok(users::update(&a.app.store, &i.id, &b).await?))
-}
-
-async fn remove(a: Admin, P(i): P<Id>) -> ApiResult<Response> {
-    Ok(http::ok(users::delete(&a.app.store, &i.id).await?))
-}
 
 async fn invite_list(a: Admin) -> ApiResult<Response> {
     Ok(http::ok(invites::list(&a.app).await?))

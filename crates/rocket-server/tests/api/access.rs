@@ -65,7 +65,7 @@ async fn users_crud(t: T) {
         .as_str()
         .unwrap()
         .starts_with("User not found: "));
-    crate::common::login(&t.http, &t.url("/auth/login"), "b@x.io", "pw1").await;
+    t.login("b@x.io", "pw1").await;
     // Update: email and roles replaced, `active` omitted keeps its value, password optional.
     let u = t
         .put(&format!("/_admin/users/{id}"), json!({"email": "b2@x.io"}))
@@ -82,7 +82,7 @@ async fn users_crud(t: T) {
         json!(true),
         "absent active keeps the stored value"
     );
-    crate::common::login(&t.http, &t.url("/auth/login"), "b2@x.io", "pw1").await;
+    t.login("b2@x.io", "pw1").await;
     t.put(
         &format!("/_admin/users/{id}"),
         json!({"email": "b2@x.io", "password": "new", "roles": ["x"]}),
@@ -97,7 +97,7 @@ async fn users_crud(t: T) {
         )
         .await;
     old.error(401, "UNAUTHORIZED");
-    crate::common::login(&t.http, &t.url("/auth/login"), "b2@x.io", "new").await;
+    t.login("b2@x.io", "new").await;
     // Errors.
     let m = |r: &crate::common::Resp, st: u16, code: &str| r.error(st, code)["message"].clone();
     assert_eq!(

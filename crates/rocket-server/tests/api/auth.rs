@@ -1,18 +1,12 @@
 use serde_json::json;
 
 use crate::both;
-use crate::common::T;
+use crate::common::{sign, Resp, T};
 
 async fn login_refresh_rotation_logout(t: T) {
     let a = t.anon();
-    let pair = a
-        .post(
-            "/auth/login",
-            json!({"email": "admin@localhost", "password": "changeme"}),
-        )
-        .await
-        .data(200)
-        .clone();
+    let admin = json!({"email": "admin@localhost", "password": "changeme"});
+    let pair = a.post("/auth/login", admin).await.data(200).clone();
     let access = pair["access_token"].as_str().unwrap().to_string();
     let refresh = pair["refresh_token"].as_str().unwrap().to_string();
     assert!(
@@ -48,10 +42,7 @@ async fn login_refresh_rotation_logout(t: T) {
     let reused = a
         .post("/auth/refresh", json!({"refresh_token": refresh}))
         .await;
-    assert_eq!(
-        reused.error(401, "UNAUTHORIZED")["message"],
-        json!("Invalid refresh token")
-    );
+    reused.error_is(401, "UNAUTHORIZED", "Invalid refresh token");
     t.with_token(next["access_token"].as_str())
         .get("/_admin/entities")
         .await
@@ -79,122 +70,55 @@ async fn login_refresh_rotation_logout(t: T) {
 
 async fn login_failures(t: T) {
     let a = t.anon();
-    let msg = |r: &crate::common::Resp| r.error(401, "UNAUTHORIZED")["message"].clone();
-    assert_eq!(
-        msg(&a
-            .post("/auth/login", json!({"email": "admin@localhost"}))
-            .await),
-        json!("Email and password are required")
-    );
-    assert_eq!(
-        msg(&a.post("/auth/login", json!({"password": "x"})).await),
-        json!("Email and password are required")
-    );
-    assert_eq!(
-        msg(&a
-            .post(
-                "/auth/login",
-                json!({"email": "admin@localhost", "password": "nope"})
-            )
-            .await),
-        json!("Invalid email or password")
-    );
+    let unauthorized = |r: Resp, message: &str| r.error_is(401, "UNAUTHORIZED", message);
+    for body in [
+        json!({"email": "admin@localhost"}),
+        json!({"password": "x"}),
+    ] {
+        let r = a.post("/auth/login", body).await;
+        unauthorized(r, "Email and password are required");
+    }
     // Unknown e-mail: the same text as a wrong password.
-    assert_eq!(
-        msg(&a
-            .post(
-                "/auth/login",
-                json!({"email": "ghost@x", "password": "nope"})
-            )
-            .await),
-        json!("Invalid email or password")
-    );
-    assert_eq!(
-        msg(&a.post("/auth/refresh", json!({})).await),
-        json!("Refresh token is required")
-    );
-    assert_eq!(
-        msg(&a
-            .post("/auth/refresh", json!({"refresh_token": "garbage"}))
-            .await),
-        json!("Invalid refresh token")
-    );
-    assert_eq!(
-        msg(&a
-            .post(
-                "/auth/refresh",
-                json!({"refresh_token": uuid::Uuid::new_v4().to_string()})
-            )
-            .await),
-        json!("Invalid refresh token")
-    );
-    assert_eq!(
-        msg(&a.post("/auth/logout", json!({})).await),
-        json!("Refresh token is required")
-    );
-    let bad = a
-        .raw(
-            reqwest::Method::POST,
-            "/auth/login",
-            Some("application/json"),
-            b"{".to_vec(),
-        )
-        .await;
-    assert_eq!(
-        bad.error(400, "INVALID_PAYLOAD")["message"],
-        json!("Invalid request body")
-    );
+    for email in ["admin@localhost", "ghost@x"] {
+        let body = json!({"email": email, "password": "nope"});
+        unauthorized(
+            a.post("/auth/login", body).await,
+            "Invalid email or password",
+        );
+    }
+    for token in ["garbage".to_string(), uuid::Uuid::new_v4().to_string()] {
+        let body = json!({"refresh_token": token});
+        unauthorized(a.post("/auth/refresh", body).await, "Invalid refresh token");
+    }
+    for path in ["/auth/refresh", "/auth/logout"] {
+        let r = a.post(path, json!({})).await;
+        unauthorized(r, "Refresh token is required");
+    }
+    let bad = a.post_bytes("/auth/login", b"{").await;
+    bad.error_is(400, "INVALID_PAYLOAD", "Invalid request body");
 }
 
 async fn middleware_rejections(t: T) {
     t.entity("thing", json!([{"name": "name", "type": "string"}]))
         .await;
-    let m = |r: &crate::common::Resp| r.error(401, "UNAUTHORIZED")["message"].clone();
-    assert_eq!(
-        m(&t.anon().get("/thing").await),
-        json!("Missing auth token")
-    );
+    let unauthorized = |r: Resp, message: &str| r.error_is(401, "UNAUTHORIZED", message);
+    unauthorized(t.anon().get("/thing").await, "Missing auth token");
     let r = t
-        .http
-        .get(t.url("/thing"))
-        .header("authorization", "Token abc")
-        .send()
-        .await
-        .unwrap();
+        .get_with("/thing", &[("authorization", "Token abc")])
+        .await;
     assert_eq!(r.status(), 401);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["error"]["message"], json!("Invalid auth header format"));
-    assert_eq!(
-        m(&t.with_token(Some("a.b.c")).get("/thing").await),
-        json!("Invalid or expired token")
-    );
+    let r = t.with_token(Some("a.b.c")).get("/thing").await;
+    unauthorized(r, "Invalid or expired token");
     // An expired token signed with the right (platform) secret is still refused.
-    let expired = {
-        use base64::Engine;
-        use hmac::Mac;
-        let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let h = e.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-        let p = e.encode(br#"{"sub":"x","roles":["admin"],"iat":1,"exp":2}"#);
-        let mut mac =
-            hmac::Hmac::<sha2::Sha256>::new_from_slice(b"changeme-platform-secret").unwrap();
-        mac.update(format!("{h}.{p}").as_bytes());
-        format!("{h}.{p}.{}", e.encode(mac.finalize().into_bytes()))
-    };
-    assert_eq!(
-        m(&t.with_token(Some(&expired)).get("/thing").await),
-        json!("Invalid or expired token")
-    );
+    let claims = json!({"sub": "x", "roles": ["admin"], "iat": 1, "exp": 2});
+    let expired = sign(b"changeme-platform-secret", claims);
+    let r = t.with_token(Some(&expired)).get("/thing").await;
+    unauthorized(r, "Invalid or expired token");
     // Bearer scheme is case-insensitive.
-    let r = t
-        .http
-        .get(t.url("/thing"))
-        .header(
-            "authorization",
-            format!("bearer {}", t.token.clone().unwrap()),
-        )
-        .send()
-        .await
-        .unwrap();
+    let bearer = format!("bearer {}", t.token.clone().unwrap());
+    let r = t.get_with("/thing", &[("authorization", &bearer)]).await;
     assert_eq!(r.status(), 200);
     // Unknown apps answer 404 before authentication.
     t.anon()

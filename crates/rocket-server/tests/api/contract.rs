@@ -7,34 +7,23 @@ use reqwest::Method;
 use rocket_server::Config;
 use serde_json::{json, Value};
 
-use crate::common::{Db, T};
+use crate::common::{id, one_to_many, pluck, Db, T};
 use crate::{both, both_with};
 
 /// Spec 05 §1 (Rust contract): children and grandchildren are written in the
 /// parent's transaction, validated with their position; anything failing at any
 /// depth rolls everything back.
 async fn nested_writes_at_any_depth(t: T) {
-    t.entity("order", json!([{"name": "name", "type": "string"}]))
-        .await;
-    t.entity(
-        "line",
-        json!([{"name": "title", "type": "string", "required": true}, {"name": "order_id", "type": "uuid"}]),
-    )
+    t.entities(json!({
+        "order": [{"name": "name", "type": "string"}],
+        "line": [{"name": "title", "type": "string", "required": true}, {"name": "order_id", "type": "uuid"}],
+        "tax": [{"name": "rate", "type": "decimal"}, {"name": "line_id", "type": "uuid"}],
+    }))
     .await;
-    t.entity(
-        "tax",
-        json!([{"name": "rate", "type": "decimal"}, {"name": "line_id", "type": "uuid"}]),
-    )
-    .await;
-    t.relation(
-        json!({"name": "lines", "type": "one_to_many", "source": "order", "target": "line",
-        "source_key": "id", "target_key": "order_id"}),
-    )
-    .await;
-    t.relation(
-        json!({"name": "taxes", "type": "one_to_many", "source": "line", "target": "tax",
-        "source_key": "id", "target_key": "line_id"}),
-    )
+    t.relations([
+        one_to_many("lines", "order", "line", "order_id"),
+        one_to_many("taxes", "line", "tax", "line_id"),
+    ])
     .await;
     let o = t
         .create(
@@ -45,38 +34,18 @@ async fn nested_writes_at_any_depth(t: T) {
             ]}}),
         )
         .await;
-    let lines = t
-        .get(&format!(
-            "/order/{}?include=lines",
-            o["id"].as_str().unwrap()
-        ))
-        .await
-        .data(200)["lines"]
-        .clone();
-    assert_eq!(lines.as_array().unwrap().len(), 2);
-    let l1 = lines
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["title"] == json!("l1"))
-        .unwrap();
-    let taxes = t
-        .get(&format!(
-            "/line/{}?include=taxes",
-            l1["id"].as_str().unwrap()
-        ))
-        .await
-        .data(200)["taxes"]
-        .clone();
-    assert_eq!(taxes.as_array().unwrap().len(), 2, "grandchildren written");
+    let order = format!("/order/{}", id(&o));
+    let lines = t.fetch(&format!("{order}?include=lines")).await["lines"].clone();
+    let lines = lines.as_array().unwrap();
+    assert_eq!(lines.len(), 2);
+    let l1 = lines.iter().find(|l| l["title"] == json!("l1")).unwrap();
+    let taxes = t.fetch(&format!("/line/{}?include=taxes", id(l1))).await;
+    let why = "grandchildren written";
+    assert_eq!(taxes["taxes"].as_array().unwrap().len(), 2, "{why}");
     // An update reaches grandchildren through the existing child.
-    t.put(
-        &format!("/order/{}", o["id"].as_str().unwrap()),
-        json!({"lines": {"data": [{"id": l1["id"], "taxes": {"data": [{"rate": 0.3}]}}]}}),
-    )
-    .await
-    .expect(200);
-    assert_eq!(t.list("tax", "").await["meta"]["total"], json!(3));
+    let deeper = json!({"lines": {"data": [{"id": l1["id"], "taxes": {"data": [{"rate": 0.3}]}}]}});
+    t.update(&order, deeper).await;
+    assert_eq!(t.total("tax", "").await, json!(3));
     // A bad grandchild fails the whole request, naming its position.
     let r = t
         .post(
@@ -88,43 +57,19 @@ async fn nested_writes_at_any_depth(t: T) {
             ]}}),
         )
         .await;
-    let details = r.error(422, "VALIDATION_FAILED")["details"].clone();
-    let fields: Vec<&str> = details
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
+    let details = &r.error(422, "VALIDATION_FAILED")["details"];
+    let fields = pluck(details, "field");
     assert_eq!(fields, ["lines[1].taxes[1].rate", "lines[2].title"]);
-    assert_eq!(
-        t.list("order", "filter[name]=bad").await["meta"]["total"],
-        json!(0)
-    );
-    assert_eq!(t.list("line", "").await["meta"]["total"], json!(2));
+    assert_eq!(t.total("order", "filter[name]=bad").await, json!(0));
+    assert_eq!(t.total("line", "").await, json!(2));
     // A database failure deep down rolls back the parent too.
-    t.post(
-        "/_admin/entities",
-        json!({"name": "u", "table": "u", "primary_key": {"field": "id", "type": "uuid", "generated": true},
-               "fields": [{"name": "id", "type": "uuid"}, {"name": "order_id", "type": "uuid"},
-                          {"name": "code", "type": "string", "unique": true}]}),
-    )
-    .await
-    .expect(201);
-    t.relation(
-        json!({"name": "us", "type": "one_to_many", "source": "order", "target": "u",
-        "source_key": "id", "target_key": "order_id"}),
-    )
-    .await;
-    t.post(
-        "/order",
-        json!({"name": "dup", "us": {"data": [{"code": "x"}, {"code": "x"}]}}),
-    )
-    .await
-    .error(409, "CONFLICT");
-    assert_eq!(
-        t.list("order", "filter[name]=dup").await["meta"]["total"],
-        json!(0)
-    );
+    let u = json!([{"name": "order_id", "type": "uuid"}, {"name": "code", "type": "string", "unique": true}]);
+    t.entity("u", u).await;
+    t.relation(one_to_many("us", "order", "u", "order_id"))
+        .await;
+    let dup = json!({"name": "dup", "us": {"data": [{"code": "x"}, {"code": "x"}]}});
+    t.post("/order", dup).await.error(409, "CONFLICT");
+    assert_eq!(t.total("order", "filter[name]=dup").await, json!(0));
 }
 
 fn shallow(c: &mut Config) {
@@ -135,20 +80,12 @@ fn shallow(c: &mut Config) {
 async fn nested_depth_is_bounded(t: T) {
     t.entity("a", json!([{"name": "n", "type": "string"}]))
         .await;
-    t.entity("b", json!([{"name": "a_id", "type": "uuid"}]))
-        .await;
-    t.entity("c", json!([{"name": "b_id", "type": "uuid"}]))
-        .await;
-    t.relation(
-        json!({"name": "bs", "type": "one_to_many", "source": "a", "target": "b",
-        "source_key": "id", "target_key": "a_id"}),
-    )
-    .await;
-    t.relation(
-        json!({"name": "cs", "type": "one_to_many", "source": "b", "target": "c",
-        "source_key": "id", "target_key": "b_id"}),
-    )
-    .await;
+    for (parent, child) in [("a", "b"), ("b", "c")] {
+        let fk = format!("{parent}_id");
+        t.entity(child, json!([{"name": fk, "type": "uuid"}])).await;
+        let rel = format!("{child}s");
+        t.relation(one_to_many(&rel, parent, child, &fk)).await;
+    }
     t.create("a", json!({"n": "one level", "bs": {"data": [{}]}}))
         .await;
     let r = t
@@ -160,7 +97,7 @@ async fn nested_depth_is_bounded(t: T) {
     let d = r.error(422, "VALIDATION_FAILED")["details"][0].clone();
     assert_eq!(d["field"], json!("bs[0].cs"));
     assert_eq!(d["rule"], json!("depth"));
-    assert_eq!(t.list("b", "").await["meta"]["total"], json!(1));
+    assert_eq!(t.total("b", "").await, json!(1));
 }
 
 /// Spec 04 §2.4 (Rust contract): timestamps in any accepted form are stored in UTC

@@ -1,80 +1,31 @@
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::common::T;
+use crate::common::{id, keys, many_to_many, one_to_many, one_to_one, sorted, T};
 
 /// customer (soft delete) 1—n invoice 1—n item (soft delete); customer 1—1 profile;
 /// invoice n—m tag (soft delete) through `invoice_tags`.
 async fn schema(t: &T) {
-    t.entity_with(
-        "customer",
-        json!([{"name": "name", "type": "string"}]),
-        json!({"soft_delete": true}),
-    )
-    .await;
-    t.entity(
-        "invoice",
-        json!([{"name": "number", "type": "string"}, {"name": "customer_id", "type": "uuid"}]),
-    )
-    .await;
-    t.entity_with(
-        "item",
-        json!([{"name": "invoice_id", "type": "uuid"}, {"name": "label", "type": "string"}]),
-        json!({"soft_delete": true}),
-    )
-    .await;
-    t.entity(
-        "profile",
-        json!([{"name": "customer_id", "type": "uuid"}, {"name": "bio", "type": "string"}]),
-    )
-    .await;
-    t.entity_with(
-        "tag",
-        json!([{"name": "name", "type": "string"}]),
-        json!({"soft_delete": true}),
-    )
-    .await;
-    t.relation(
-        json!({"name": "invoices", "type": "one_to_many", "source": "customer",
-        "target": "invoice", "source_key": "id", "target_key": "customer_id"}),
-    )
-    .await;
-    t.relation(
-        json!({"name": "items", "type": "one_to_many", "source": "invoice",
-        "target": "item", "source_key": "id", "target_key": "invoice_id"}),
-    )
-    .await;
-    t.relation(
-        json!({"name": "profile", "type": "one_to_one", "source": "customer",
-        "target": "profile", "source_key": "id", "target_key": "customer_id"}),
-    )
-    .await;
-    t.relation(
-        json!({"name": "invoice_tags", "type": "many_to_many", "source": "invoice",
-        "target": "tag", "source_key": "id", "join_table": "invoice_tags",
-        "source_join_key": "invoice_id", "target_join_key": "tag_id"}),
-    )
-    .await;
-}
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().expect("record id").to_string()
-}
-
-fn keys(v: &Value) -> Vec<String> {
-    v.as_object().expect("object").keys().cloned().collect()
-}
-
-/// Values of `key` in an array of included records, sorted.
-fn sorted(arr: &Value, key: &str) -> Vec<String> {
-    let mut v: Vec<String> = arr
-        .as_array()
-        .unwrap_or_else(|| panic!("expected an array, got {arr}"))
-        .iter()
-        .map(|r| r[key].as_str().unwrap().to_string())
-        .collect();
-    v.sort();
-    v
+    let soft = || json!({"soft_delete": true});
+    let name = json!([{"name": "name", "type": "string"}]);
+    t.entity_with("customer", name.clone(), soft()).await;
+    let invoice =
+        json!([{"name": "number", "type": "string"}, {"name": "customer_id", "type": "uuid"}]);
+    t.entity("invoice", invoice).await;
+    let item = json!([{"name": "invoice_id", "type": "uuid"}, {"name": "label", "type": "string"}]);
+    t.entity_with("item", item, soft()).await;
+    let profile =
+        json!([{"name": "customer_id", "type": "uuid"}, {"name": "bio", "type": "string"}]);
+    t.entity("profile", profile).await;
+    t.entity_with("tag", name, soft()).await;
+    for r in [
+        one_to_many("invoices", "customer", "invoice", "customer_id"),
+        one_to_many("items", "invoice", "item", "invoice_id"),
+        one_to_one("profile", "customer", "profile", "customer_id"),
+        many_to_many("invoice_tags", "invoice", "tag", "invoice_tags"),
+    ] {
+        t.relation(r).await;
+    }
 }
 
 async fn invoice(t: &T, number: &str, customer: Option<&str>) -> String {
@@ -147,11 +98,7 @@ async fn one_to_one_object_or_null(t: T) {
         ["id", "name", "deleted_at", "profile"],
         "fields, then deleted_at, then include keys"
     );
-    let one = t
-        .get(&format!("/customer/{c1}?include=profile"))
-        .await
-        .data(200)
-        .clone();
+    let one = t.fetch(&format!("/customer/{c1}?include=profile")).await;
     assert_eq!(one["profile"]["bio"], json!("hello"));
 }
 
@@ -160,17 +107,13 @@ async fn many_to_many_through_join_rows(t: T) {
     let t1 = id(&t.create("tag", json!({"name": "t1"})).await);
     let t2 = id(&t.create("tag", json!({"name": "t2"})).await);
     let t3 = id(&t.create("tag", json!({"name": "t3"})).await);
-    t.create(
-        "invoice",
+    for i in [
         json!({"number": "I1", "invoice_tags": {"data": [{"id": t1}, {"id": t2}]}}),
-    )
-    .await;
-    t.create(
-        "invoice",
         json!({"number": "I2", "invoice_tags": {"data": [{"id": t2}]}}),
-    )
-    .await;
-    t.create("invoice", json!({"number": "I3"})).await;
+        json!({"number": "I3"}),
+    ] {
+        t.create("invoice", i).await;
+    }
     let l = t.list("invoice", "include=invoice_tags&sort=number").await;
     assert_eq!(sorted(&l["data"][0]["invoice_tags"], "name"), ["t1", "t2"]);
     assert_eq!(sorted(&l["data"][1]["invoice_tags"], "name"), ["t2"]);
@@ -211,30 +154,18 @@ async fn reverse_include_object_null_or_absent(t: T) {
         .await;
     assert_eq!(l["meta"]["total"], json!(1));
     assert!(l["data"][0].get("customer").is_none(), "{l}");
-    let one = t
-        .get(&format!("/invoice/{i3}?include=customer"))
-        .await
-        .data(200)
-        .clone();
+    let one = t.fetch(&format!("/invoice/{i3}?include=customer")).await;
     assert!(one.get("customer").is_none(), "{one}");
     // By relation name from the target side: reverse, key = token as written.
-    let one = t
-        .get(&format!("/invoice/{i1}?include=invoices"))
-        .await
-        .data(200)
-        .clone();
+    let one = t.fetch(&format!("/invoice/{i1}?include=invoices")).await;
     assert_eq!(one["invoices"], want);
 }
 
 async fn token_resolution_and_key_names(t: T) {
     schema(&t).await;
     let tg = id(&t.create("tag", json!({"name": "red"})).await);
-    let inv = id(&t
-        .create(
-            "invoice",
-            json!({"number": "I1", "invoice_tags": {"data": [{"id": tg}]}}),
-        )
-        .await);
+    let inv = json!({"number": "I1", "invoice_tags": {"data": [{"id": tg}]}});
+    let inv = id(&t.create("invoice", inv).await);
     item(&t, &inv, "a").await;
     let l = t
         .list("invoice", "include=items,item,tags,tag,%20invoice_tags%20")
@@ -265,14 +196,9 @@ async fn token_resolution_and_key_names(t: T) {
     assert_eq!(r["invoice_tags"], r["tags"]);
     // From the customer side: the target entity name `invoice` resolves `invoices`.
     let c = id(&t.create("customer", json!({"name": "c"})).await);
-    t.put(&format!("/invoice/{inv}"), json!({"customer_id": c}))
-        .await
-        .expect(200);
-    let one = t
-        .get(&format!("/customer/{c}?include=invoice"))
-        .await
-        .data(200)
-        .clone();
+    t.update(&format!("/invoice/{inv}"), json!({"customer_id": c}))
+        .await;
+    let one = t.fetch(&format!("/customer/{c}?include=invoice")).await;
     assert_eq!(sorted(&one["invoice"], "number"), ["I1"]);
     assert!(one.get("invoices").is_none());
 }
@@ -280,10 +206,12 @@ async fn token_resolution_and_key_names(t: T) {
 async fn token_of_unrelated_relation_adds_no_key(t: T) {
     schema(&t).await;
     // Named invoice_<x> but between customer and profile: rule 3 finds it, nothing loads.
-    t.relation(
-        json!({"name": "invoice_weird", "type": "one_to_many", "source": "customer",
-        "target": "profile", "source_key": "id", "target_key": "customer_id"}),
-    )
+    t.relation(one_to_many(
+        "invoice_weird",
+        "customer",
+        "profile",
+        "customer_id",
+    ))
     .await;
     invoice(&t, "I1", None).await;
     let l = t.list("invoice", "include=weird").await;
@@ -295,44 +223,36 @@ async fn get_one_ignores_unknown_tokens(t: T) {
     let c = id(&t.create("customer", json!({"name": "c"})).await);
     let inv = invoice(&t, "I1", Some(&c)).await;
     item(&t, &inv, "a").await;
+    let path = format!("/invoice/{inv}");
     let one = t
-        .get(&format!(
-            "/invoice/{inv}?include=nope,items,,number,customer,"
-        ))
-        .await
-        .data(200)
-        .clone();
-    assert_eq!(
-        keys(&one),
-        ["id", "number", "customer_id", "items", "customer"]
-    );
+        .fetch(&format!("{path}?include=nope,items,,number,customer,"))
+        .await;
+    let want = ["id", "number", "customer_id", "items", "customer"];
+    assert_eq!(keys(&one), want);
     assert_eq!(sorted(&one["items"], "label"), ["a"]);
     assert_eq!(one["customer"]["id"], json!(c));
-    let one = t
-        .get(&format!("/invoice/{inv}?include=nope"))
-        .await
-        .data(200)
-        .clone();
+    let one = t.fetch(&format!("{path}?include=nope")).await;
     assert_eq!(keys(&one), ["id", "number", "customer_id"]);
     // Without include nothing is loaded (fetch: eager is not implemented either).
-    let one = t.get(&format!("/invoice/{inv}")).await.data(200).clone();
+    let one = t.fetch(&path).await;
     assert_eq!(keys(&one), ["id", "number", "customer_id"]);
 }
 
 async fn list_rejects_unknown_tokens(t: T) {
     schema(&t).await;
     invoice(&t, "I1", None).await;
-    let cases = [
-        ("include=nope", "Unknown include: nope"),
-        ("include=items,nope", "Unknown include: nope"),
-        ("include=items,", "Unknown include: "),
-        ("include=number", "Unknown include: number"),
-        ("include=Items", "Unknown include: Items"),
-    ];
-    for (q, msg) in cases {
-        let r = t.get(&format!("/invoice?{q}")).await;
-        assert_eq!(r.error(400, "UNKNOWN_FIELD")["message"], json!(msg), "?{q}");
-    }
+    t.query_errors(
+        "invoice",
+        "UNKNOWN_FIELD",
+        &[
+            ("include=nope", "Unknown include: nope"),
+            ("include=items,nope", "Unknown include: nope"),
+            ("include=items,", "Unknown include: "),
+            ("include=number", "Unknown include: number"),
+            ("include=Items", "Unknown include: Items"),
+        ],
+    )
+    .await;
 }
 
 async fn includes_respect_filters_and_many_parents(t: T) {
@@ -367,16 +287,11 @@ async fn integer_keys_group_by_string_form(t: T) {
         "primary_key": {"field": "id", "type": "int", "generated": true},
         "fields": [{"name": "id", "type": "int"}, {"name": "label", "type": "string"}]});
     t.post("/_admin/entities", body).await.expect(201);
-    t.entity(
-        "box",
-        json!([{"name": "shelf_id", "type": "int"}, {"name": "label", "type": "string"}]),
-    )
-    .await;
-    t.relation(
-        json!({"name": "boxes", "type": "one_to_many", "source": "shelf", "target": "box",
-        "source_key": "id", "target_key": "shelf_id"}),
-    )
-    .await;
+    let box_fields =
+        json!([{"name": "shelf_id", "type": "int"}, {"name": "label", "type": "string"}]);
+    t.entity("box", box_fields).await;
+    t.relation(one_to_many("boxes", "shelf", "box", "shelf_id"))
+        .await;
     // Children written through a nested create get the generated integer key.
     let s1 = t
         .create(
@@ -392,11 +307,9 @@ async fn integer_keys_group_by_string_form(t: T) {
     assert_eq!(sorted(&l["data"][1]["boxes"], "label"), ["b3"]);
     assert_eq!(l["data"][0]["boxes"][0]["shelf_id"], s1["id"]);
     let l = t.list("box", "include=shelf&sort=label").await;
-    let got: Vec<Value> = l["data"]
-        .as_array()
-        .unwrap()
+    let got: Vec<Value> = T::col(&l, "shelf")
         .iter()
-        .map(|b| b["shelf"]["label"].clone())
+        .map(|s| s["label"].clone())
         .collect();
     assert_eq!(got, [json!("s1"), json!("s1"), json!("s2")]);
     assert_eq!(l["data"][2]["shelf"], s2);

@@ -1,32 +1,29 @@
 //! Invites and accept-invite (spec 11 §3.4, §9).
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::both;
-use crate::common::T;
+use crate::common::{keys, pluck, Resp, T};
+
+/// POSTs an invite; asserts 201 and returns it.
+async fn invite(t: &T, body: Value) -> Value {
+    t.post("/_admin/invites", body).await.data(201).clone()
+}
+
+/// POSTs `body` to accept-invite without a token.
+async fn accept(t: &T, body: Value) -> Resp {
+    t.anon().post("/auth/accept-invite", body).await
+}
+
+/// The invites as listed by the admin API.
+async fn invites(t: &T) -> Vec<Value> {
+    t.fetch("/_admin/invites").await.as_array().unwrap().clone()
+}
 
 async fn create_list_delete(t: T) {
-    let inv = t
-        .post(
-            "/_admin/invites",
-            json!({"email": "New@X.io", "roles": ["editor"]}),
-        )
-        .await
-        .data(201)
-        .clone();
-    let keys: Vec<&String> = inv.as_object().unwrap().keys().collect();
-    assert_eq!(
-        keys,
-        [
-            "id",
-            "email",
-            "roles",
-            "token",
-            "expires_at",
-            "invited_by",
-            "created_at"
-        ]
-    );
+    let inv = invite(&t, json!({"email": "New@X.io", "roles": ["editor"]})).await;
+    let want = "id email roles token expires_at invited_by created_at";
+    assert_eq!(keys(&inv).join(" "), want);
     assert_eq!(inv["email"], json!("New@X.io"), "stored as given");
     assert!(inv["invited_by"].is_string(), "the creating admin: {inv}");
     let exp = chrono::DateTime::parse_from_rfc3339(inv["expires_at"].as_str().unwrap()).unwrap();
@@ -35,136 +32,58 @@ async fn create_list_delete(t: T) {
         (71.5..=72.1).contains(&hours),
         "expires in 72 h, got {hours}"
     );
-    let m = |r: &crate::common::Resp, st: u16, code: &str| r.error(st, code)["message"].clone();
-    assert_eq!(
-        m(
-            &t.post("/_admin/invites", json!({"email": "New@X.io"}))
-                .await,
-            409,
-            "CONFLICT"
-        ),
-        json!("A pending invite already exists for this email")
+    let r = t
+        .post("/_admin/invites", json!({"email": "New@X.io"}))
+        .await;
+    r.error_is(
+        409,
+        "CONFLICT",
+        "A pending invite already exists for this email",
     );
-    assert_eq!(
-        m(
-            &t.post("/_admin/invites", json!({"email": "admin@localhost"}))
-                .await,
-            409,
-            "CONFLICT"
-        ),
-        json!("A user with this email already exists")
-    );
-    assert_eq!(
-        m(
-            &t.post("/_admin/invites", json!({"roles": []})).await,
-            422,
-            "VALIDATION_FAILED"
-        ),
-        json!("email is required")
-    );
+    let existing = json!({"email": "admin@localhost"});
+    let r = t.post("/_admin/invites", existing).await;
+    r.error_is(409, "CONFLICT", "A user with this email already exists");
+    let r = t.post("/_admin/invites", json!({"roles": []})).await;
+    r.error_is(422, "VALIDATION_FAILED", "email is required");
     t.post("/_admin/invites", json!({"email": 3}))
         .await
         .error(400, "INVALID_PAYLOAD");
-    let second = t
-        .post("/_admin/invites", json!({"email": "other@x.io"}))
-        .await
-        .data(201)
-        .clone();
-    let list = t.get("/_admin/invites").await.data(200).clone();
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    let second = invite(&t, json!({"email": "other@x.io"})).await;
+    let list = invites(&t).await;
+    assert_eq!(list.len(), 2);
     assert!(list[0].get("accepted_at").is_some_and(|v| v.is_null()));
     let id = second["id"].as_str().unwrap();
-    assert_eq!(
-        t.delete(&format!("/_admin/invites/{id}")).await.data(200),
-        &json!({"id": id, "deleted": true})
-    );
-    t.delete(&format!("/_admin/invites/{id}"))
-        .await
-        .error(404, "NOT_FOUND");
+    let path = format!("/_admin/invites/{id}");
+    let deleted = t.delete(&path).await;
+    assert_eq!(deleted.data(200), &json!({"id": id, "deleted": true}));
+    t.delete(&path).await.error(404, "NOT_FOUND");
     t.delete("/_admin/invites/garbage")
         .await
         .error(404, "NOT_FOUND");
     // A deleted invite is revoked.
-    let r = t
-        .anon()
-        .post(
-            "/auth/accept-invite",
-            json!({"token": second["token"], "password": "pw"}),
-        )
-        .await;
-    assert_eq!(
-        r.error(404, "NOT_FOUND")["message"],
-        json!("Invalid invite token")
-    );
+    let r = accept(&t, json!({"token": second["token"], "password": "pw"})).await;
+    r.error_is(404, "NOT_FOUND", "Invalid invite token");
     // Non-admins cannot invite.
-    let (_, tok) = t.user("plain@x.io", json!(["viewer"])).await;
-    t.with_token(Some(&tok))
+    let plain = t.as_user("plain@x.io", json!(["viewer"])).await;
+    plain
         .post("/_admin/invites", json!({"email": "q@x.io"}))
         .await
         .error(403, "FORBIDDEN");
 }
 
 async fn accept_flow(t: T) {
-    let inv = t
-        .post(
-            "/_admin/invites",
-            json!({"email": "joiner@x.io", "roles": ["editor"]}),
-        )
-        .await
-        .data(201)
-        .clone();
-    let a = t.anon();
-    let m = |r: &crate::common::Resp, st: u16, code: &str| r.error(st, code)["message"].clone();
-    assert_eq!(
-        m(
-            &a.post("/auth/accept-invite", json!({"password": "pw"}))
-                .await,
-            422,
-            "VALIDATION_FAILED"
-        ),
-        json!("token is required")
-    );
-    assert_eq!(
-        m(
-            &a.post("/auth/accept-invite", json!({"token": inv["token"]}))
-                .await,
-            422,
-            "VALIDATION_FAILED"
-        ),
-        json!("password is required")
-    );
-    assert_eq!(
-        m(
-            &a.post(
-                "/auth/accept-invite",
-                json!({"token": "nope", "password": "pw"})
-            )
-            .await,
-            404,
-            "NOT_FOUND"
-        ),
-        json!("Invalid invite token")
-    );
-    let bad = a
-        .raw(
-            reqwest::Method::POST,
-            "/auth/accept-invite",
-            Some("application/json"),
-            b"{".to_vec(),
-        )
-        .await;
-    assert_eq!(
-        bad.error(400, "INVALID_PAYLOAD")["message"],
-        json!("Invalid JSON body")
-    );
-    let ok = a
-        .post(
-            "/auth/accept-invite",
-            json!({"token": inv["token"], "password": "s3cret"}),
-        )
-        .await
-        .data(201)
-        .clone();
+    let inv = invite(&t, json!({"email": "joiner@x.io", "roles": ["editor"]})).await;
+    let invalid = "VALIDATION_FAILED";
+    let r = accept(&t, json!({"password": "pw"})).await;
+    r.error_is(422, invalid, "token is required");
+    let r = accept(&t, json!({"token": inv["token"]})).await;
+    r.error_is(422, invalid, "password is required");
+    let r = accept(&t, json!({"token": "nope", "password": "pw"})).await;
+    r.error_is(404, "NOT_FOUND", "Invalid invite token");
+    let bad = t.anon().post_bytes("/auth/accept-invite", b"{").await;
+    bad.error_is(400, "INVALID_PAYLOAD", "Invalid JSON body");
+    let ok = accept(&t, json!({"token": inv["token"], "password": "s3cret"})).await;
+    let ok = ok.data(201).clone();
     assert_eq!(ok["user"]["email"], json!("joiner@x.io"));
     assert_eq!(ok["user"]["roles"], json!(["editor"]));
     assert!(ok["refresh_token"].is_string());
@@ -175,90 +94,38 @@ async fn accept_flow(t: T) {
         .get("/x")
         .await
         .error(403, "FORBIDDEN");
-    a.post(
-        "/auth/refresh",
-        json!({"refresh_token": ok["refresh_token"]}),
-    )
-    .await
-    .expect(200);
-    crate::common::login(&t.http, &t.url("/auth/login"), "joiner@x.io", "s3cret").await;
-    let again = a
-        .post(
-            "/auth/accept-invite",
-            json!({"token": inv["token"], "password": "x"}),
-        )
-        .await;
-    assert_eq!(
-        again.error(400, "VALIDATION_FAILED")["message"],
-        json!("Invite has already been accepted")
-    );
-    let list = t.get("/_admin/invites").await.data(200).clone();
-    assert!(list[0]["accepted_at"].is_string());
+    let refresh = json!({"refresh_token": ok["refresh_token"]});
+    t.anon().post("/auth/refresh", refresh).await.expect(200);
+    t.login("joiner@x.io", "s3cret").await;
+    let again = accept(&t, json!({"token": inv["token"], "password": "x"})).await;
+    again.error_is(400, invalid, "Invite has already been accepted");
+    assert!(invites(&t).await[0]["accepted_at"].is_string());
 }
 
 async fn expired_and_conflicting_invites(t: T) {
-    let inv = t
-        .post("/_admin/invites", json!({"email": "late@x.io"}))
-        .await
-        .data(201)
-        .clone();
+    let inv = invite(&t, json!({"email": "late@x.io"})).await;
     let id = inv["id"].as_str().unwrap();
     t.exec_sql(&format!(
         "UPDATE _invites SET expires_at = '2000-01-01 00:00:00' WHERE id = '{id}'"
     ))
     .await;
-    let r = t
-        .anon()
-        .post(
-            "/auth/accept-invite",
-            json!({"token": inv["token"], "password": "pw"}),
-        )
-        .await;
-    assert_eq!(
-        r.error(400, "VALIDATION_FAILED")["message"],
-        json!("Invite has expired")
-    );
+    let r = accept(&t, json!({"token": inv["token"], "password": "pw"})).await;
+    r.error_is(400, "VALIDATION_FAILED", "Invite has expired");
     // An expired invite no longer blocks a new one.
-    t.post("/_admin/invites", json!({"email": "late@x.io"}))
-        .await
-        .expect(201);
+    invite(&t, json!({"email": "late@x.io"})).await;
     // The user was created meanwhile: accepting now conflicts, and nothing is half-done.
-    let inv2 = t
-        .post("/_admin/invites", json!({"email": "race@x.io"}))
-        .await
-        .data(201)
-        .clone();
-    t.post(
-        "/_admin/users",
-        json!({"email": "race@x.io", "password": "pw"}),
-    )
-    .await
-    .expect(201);
-    let r = t
-        .anon()
-        .post(
-            "/auth/accept-invite",
-            json!({"token": inv2["token"], "password": "pw"}),
-        )
-        .await;
-    assert_eq!(
-        r.error(409, "CONFLICT")["message"],
-        json!("A user with this email already exists")
-    );
-    let list = t.get("/_admin/invites").await.data(200).clone();
-    let row = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == inv2["id"])
-        .unwrap();
+    let inv2 = invite(&t, json!({"email": "race@x.io"})).await;
+    let user = json!({"email": "race@x.io", "password": "pw"});
+    t.post("/_admin/users", user).await.expect(201);
+    let r = accept(&t, json!({"token": inv2["token"], "password": "pw"})).await;
+    r.error_is(409, "CONFLICT", "A user with this email already exists");
+    let list = invites(&t).await;
+    let row = list.iter().find(|i| i["id"] == inv2["id"]).unwrap();
     assert!(row["accepted_at"].is_null(), "rolled back: {row}");
 }
 
 async fn bulk_invites(t: T) {
-    t.post("/_admin/invites", json!({"email": "pending@co.com"}))
-        .await
-        .expect(201);
+    invite(&t, json!({"email": "pending@co.com"})).await;
     let r = t
         .post(
             "/_admin/invites/bulk",
@@ -270,15 +137,12 @@ async fn bulk_invites(t: T) {
         d["summary"],
         json!({"total": 4, "created": 2, "skipped": 2})
     );
-    let created: Vec<&str> = d["created"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["email"].as_str().unwrap())
-        .collect();
-    assert_eq!(created, ["alice@co.com", "bob@co.com"]);
-    let keys: Vec<&String> = d["created"][0].as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["id", "email", "token", "expires_at"]);
+    let created = pluck(&d["created"], "email");
+    assert_eq!(created, [json!("alice@co.com"), json!("bob@co.com")]);
+    assert_eq!(
+        keys(&d["created"][0]),
+        ["id", "email", "token", "expires_at"]
+    );
     assert_eq!(
         d["skipped"][0],
         json!({"email": "admin@localhost", "reason": "A user with this email already exists"})
@@ -287,28 +151,18 @@ async fn bulk_invites(t: T) {
         d["skipped"][1]["reason"],
         json!("A pending invite already exists for this email")
     );
-    let m = |r: &crate::common::Resp| r.error(422, "VALIDATION_FAILED")["message"].clone();
-    assert_eq!(
-        m(&t.post("/_admin/invites/bulk", json!({"emails": []})).await),
-        json!("emails is required and must be a non-empty array")
-    );
-    assert_eq!(
-        m(&t.post("/_admin/invites/bulk", json!({})).await),
-        json!("emails is required and must be a non-empty array")
-    );
-    assert_eq!(
-        m(
-            &t.post("/_admin/invites/bulk", json!({"emails": ["a@b.c", "  "]}))
-                .await
-        ),
-        json!("emails must not contain blank entries")
-    );
-    t.post("/_admin/invites/bulk", json!({"emails": ["a@b.c", 5]}))
+    let bulk = |body: Value| t.post("/_admin/invites/bulk", body);
+    let invalid = |r: Resp, message: &str| r.error_is(422, "VALIDATION_FAILED", message);
+    let required = "emails is required and must be a non-empty array";
+    invalid(bulk(json!({"emails": []})).await, required);
+    invalid(bulk(json!({})).await, required);
+    let blank = bulk(json!({"emails": ["a@b.c", "  "]})).await;
+    invalid(blank, "emails must not contain blank entries");
+    bulk(json!({"emails": ["a@b.c", 5]}))
         .await
         .error(400, "INVALID_PAYLOAD");
     // A rejected bulk request created nothing.
-    let list = t.get("/_admin/invites").await.data(200).clone();
-    assert_eq!(list.as_array().unwrap().len(), 3);
+    assert_eq!(invites(&t).await.len(), 3);
 }
 
 both!(

@@ -163,14 +163,9 @@ async fn app_creation_validation(t: T) {
     p.post("/api/_platform/apps", json!({"name": 5}))
         .await
         .error(400, "INVALID_PAYLOAD");
-    p.raw(
-        reqwest::Method::POST,
-        "/api/_platform/apps",
-        Some("application/json"),
-        b"{oops".to_vec(),
-    )
-    .await
-    .error(400, "INVALID_PAYLOAD");
+    p.post_bytes("/api/_platform/apps", b"{oops")
+        .await
+        .error(400, "INVALID_PAYLOAD");
     // SQLite apps accept the whole name pattern, hyphens included.
     let name = format!("{}-dash", t.app);
     p.post(

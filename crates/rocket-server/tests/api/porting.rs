@@ -1,7 +1,7 @@
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::common::{login, T};
+use crate::common::{entity_def, keys, many_to_many, on_delete, one_to_many, sorted, T};
 
 const A1: &str = "10000000-0000-4000-8000-000000000001";
 const A2: &str = "10000000-0000-4000-8000-000000000002";
@@ -10,51 +10,19 @@ const P2: &str = "40000000-0000-4000-8000-000000000002";
 const T1: &str = "30000000-0000-4000-8000-000000000001";
 const T2: &str = "30000000-0000-4000-8000-000000000002";
 
-const SUMMARY_KEYS: [&str; 9] = [
-    "entities",
-    "relations",
-    "rules",
-    "state_machines",
-    "workflows",
-    "permissions",
-    "webhooks",
-    "ui_configs",
-    "records",
-];
-
-fn def(name: &str, fields: Value) -> Value {
-    let mut fl = vec![json!({"name": "id", "type": "uuid"})];
-    fl.extend(fields.as_array().cloned().unwrap_or_default());
-    json!({"name": name, "table": name,
-        "primary_key": {"field": "id", "type": "uuid", "generated": true}, "fields": fl})
-}
-
 /// author 1—n post (`posts`), post n—m tag (`post_tags`, join table `post_tags`).
 async fn blog(t: &T) {
     t.entity("author", json!([{"name": "name", "type": "string"}]))
         .await;
-    t.entity_with(
-        "post",
-        json!([{"name": "author_id", "type": "uuid"}, {"name": "title", "type": "string", "required": true}]),
-        json!({"soft_delete": true}),
-    )
-    .await;
-    t.entity(
-        "tag",
-        json!([{"name": "name", "type": "string", "unique": true}]),
-    )
-    .await;
-    t.relation(
-        json!({"name": "posts", "type": "one_to_many", "source": "author", "target": "post",
-        "source_key": "id", "target_key": "author_id", "on_delete": "cascade"}),
-    )
-    .await;
-    t.relation(
-        json!({"name": "post_tags", "type": "many_to_many", "source": "post", "target": "tag",
-        "source_key": "id", "join_table": "post_tags", "source_join_key": "post_id",
-        "target_join_key": "tag_id", "on_delete": "detach"}),
-    )
-    .await;
+    let post = json!([{"name": "author_id", "type": "uuid"}, {"name": "title", "type": "string", "required": true}]);
+    t.entity_with("post", post, json!({"soft_delete": true}))
+        .await;
+    let tag = json!([{"name": "name", "type": "string", "unique": true}]);
+    t.entity("tag", tag).await;
+    let posts = one_to_many("posts", "author", "post", "author_id");
+    t.relation(on_delete(posts, "cascade")).await;
+    let post_tags = many_to_many("post_tags", "post", "tag", "post_tags");
+    t.relation(on_delete(post_tags, "detach")).await;
 }
 
 fn sample() -> Value {
@@ -76,27 +44,24 @@ async fn import(t: &T, body: Value) -> Value {
     t.post("/_admin/import", body).await.data(200).clone()
 }
 
-/// Checks the response shape and returns the summary.
+/// Checks the response shape (exactly the nine keys of [`counts`], each an integer)
+/// and returns the summary.
 #[track_caller]
 fn summary(res: &Value) -> Value {
     assert_eq!(res["message"], json!("Import completed"), "{res}");
     let s = res["summary"].clone();
-    let mut keys: Vec<String> = s
-        .as_object()
-        .expect("summary object")
-        .keys()
-        .cloned()
-        .collect();
-    keys.sort();
-    let mut want: Vec<String> = SUMMARY_KEYS.iter().map(|k| k.to_string()).collect();
+    let mut got = keys(&s);
+    got.sort();
+    let mut want = keys(&counts(0, 0, 0));
     want.sort();
-    assert_eq!(keys, want, "summary keys: {res}");
-    for k in SUMMARY_KEYS {
+    assert_eq!(got, want, "summary keys: {res}");
+    for k in &want {
         assert!(s[k].is_u64(), "summary.{k} is an integer: {res}");
     }
     s
 }
 
+/// The summary of an import that added these counts (and nothing of the other kinds).
 fn counts(entities: u64, relations: u64, records: u64) -> Value {
     json!({"entities": entities, "relations": relations, "rules": 0, "state_machines": 0,
         "workflows": 0, "permissions": 0, "webhooks": 0, "ui_configs": 0, "records": records})
@@ -104,66 +69,17 @@ fn counts(entities: u64, relations: u64, records: u64) -> Value {
 
 /// A fresh second app in the same server, with its admin logged in.
 async fn second_app(t: &T) -> T {
-    let name = format!("i{}", &t.app[1..]);
-    let r = t
-        .with_token(Some(&t.platform_token))
-        .post("/api/_platform/apps", json!({"name": name}))
-        .await;
-    r.expect(201);
-    let token = login(
-        &t.http,
-        &format!("{}/api/{name}/auth/login", t.base),
-        "admin@localhost",
-        "changeme",
-    )
-    .await;
-    T {
-        app: name,
-        token: Some(token),
-        ..t.clone()
-    }
-}
-
-async fn drop_app(t: &T, other: &T) {
-    t.with_token(Some(&t.platform_token))
-        .delete(&format!("/api/_platform/apps/{}", other.app))
-        .await
-        .expect(200);
-}
-
-fn names(list: &Value, key: &str) -> Vec<String> {
-    let mut v: Vec<String> = list
-        .as_array()
-        .unwrap_or_else(|| panic!("array: {list}"))
-        .iter()
-        .map(|r| r[key].as_str().unwrap().to_string())
-        .collect();
-    v.sort();
-    v
+    t.new_app(&format!("i{}", &t.app[1..])).await
 }
 
 async fn export_shape(t: T) {
     blog(&t).await;
     let d = export(&t).await;
-    let keys: Vec<String> = d.as_object().unwrap().keys().cloned().collect();
-    let mut sorted = keys.clone();
-    sorted.sort();
-    assert_eq!(
-        sorted,
-        [
-            "entities",
-            "exported_at",
-            "permissions",
-            "relations",
-            "rules",
-            "state_machines",
-            "ui_configs",
-            "version",
-            "webhooks",
-            "workflows"
-        ],
-        "exact top-level keys"
-    );
+    let mut top = keys(&d);
+    top.sort();
+    let want = "entities exported_at permissions relations rules state_machines ui_configs \
+                version webhooks workflows";
+    assert_eq!(top.join(" "), want, "exact top-level keys");
     assert_eq!(d["version"], json!(1));
     let at = d["exported_at"].as_str().expect("exported_at string");
     let b = at.as_bytes();
@@ -178,14 +94,7 @@ async fn export_shape(t: T) {
             && at[..4].chars().all(|c| c.is_ascii_digit()),
         "RFC 3339 UTC with seconds precision: {at}"
     );
-    for k in [
-        "rules",
-        "state_machines",
-        "workflows",
-        "permissions",
-        "webhooks",
-        "ui_configs",
-    ] {
+    for k in "rules state_machines workflows permissions webhooks ui_configs".split(' ') {
         assert_eq!(d[k], json!([]), "{k}");
     }
     // Entities by name, each the stored definition object verbatim.
@@ -238,19 +147,15 @@ async fn round_trip_into_fresh_app(t: T) {
         authors["data"],
         json!([{"id": A2, "name": "Bob"}, {"id": A1, "name": "Emily"}])
     );
-    let p1 = u
-        .get(&format!("/post/{P1}?include=tags,author"))
-        .await
-        .data(200)
-        .clone();
+    let p1 = u.fetch(&format!("/post/{P1}?include=tags,author")).await;
     assert_eq!(p1["title"], json!("first"));
     assert_eq!(p1["author_id"], json!(A1));
     assert_eq!(p1["deleted_at"], json!(null));
-    assert_eq!(names(&p1["tags"], "name"), ["rust", "sql"]);
+    assert_eq!(sorted(&p1["tags"], "name"), ["rust", "sql"]);
     assert_eq!(p1["author"], json!({"id": A1, "name": "Emily"}));
     let l = u.list("post", "include=tags&sort=title").await;
     assert_eq!(l["meta"]["total"], json!(2));
-    assert_eq!(names(&l["data"][1]["tags"], "name"), ["sql"]);
+    assert_eq!(sorted(&l["data"][1]["tags"], "name"), ["sql"]);
     // The imported entities are live: normal writes and metadata-driven rules apply.
     u.post("/post", json!({"author_id": A1}))
         .await
@@ -260,7 +165,7 @@ async fn round_trip_into_fresh_app(t: T) {
         .error(409, "CONFLICT");
     u.delete(&format!("/author/{A1}")).await.expect(200);
     u.get(&format!("/post/{P1}")).await.error(404, "NOT_FOUND");
-    drop_app(&t, &u).await;
+    t.drop_app(&u.app).await;
 }
 
 async fn reimport_is_idempotent(t: T) {
@@ -280,13 +185,9 @@ async fn reimport_is_idempotent(t: T) {
     for (e, n) in [("author", 2), ("post", 2), ("tag", 2)] {
         assert_eq!(u.list(e, "").await["meta"]["total"], json!(n), "{e}");
     }
-    let p1 = u
-        .get(&format!("/post/{P1}?include=tags"))
-        .await
-        .data(200)
-        .clone();
+    let p1 = u.fetch(&format!("/post/{P1}?include=tags")).await;
     assert_eq!(
-        names(&p1["tags"], "name"),
+        sorted(&p1["tags"], "name"),
         ["rust", "sql"],
         "join rows not duplicated"
     );
@@ -308,20 +209,19 @@ async fn reimport_is_idempotent(t: T) {
             .len(),
         2
     );
-    drop_app(&t, &u).await;
+    t.drop_app(&u.app).await;
 }
 
 async fn summary_has_all_nine_keys(t: T) {
     let res = import(&t, json!({"version": 1})).await;
     assert_eq!(summary(&res), counts(0, 0, 0));
     assert!(res.get("errors").is_none(), "{res}");
-    let keys: Vec<String> = res.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(keys, ["message", "summary"]);
+    assert_eq!(keys(&res), ["message", "summary"]);
     // exported_at, unknown keys and an empty sample_data are ignored.
     let res = import(
         &t,
         json!({"version": 1, "exported_at": "x", "whatever": [1], "sample_data": {},
-               "entities": [def("solo", json!([{"name": "n", "type": "int"}]))]}),
+               "entities": [entity_def("solo", json!([{"name": "n", "type": "int"}]))]}),
     )
     .await;
     assert_eq!(summary(&res), counts(1, 0, 0));
@@ -347,7 +247,7 @@ async fn version_errors(t: T) {
         // A valid entity rides along: it must not be imported when the version is refused.
         let mut b = body.clone();
         if b.get("data").is_none() {
-            b["entities"] = json!([def("never", json!([]))]);
+            b["entities"] = json!([entity_def("never", json!([]))]);
         }
         let r = t.post("/_admin/import", b).await;
         let e = r.error(422, "VALIDATION_FAILED");
@@ -371,11 +271,11 @@ async fn data_wrapper_is_accepted(t: T) {
     assert_eq!(summary(&res), counts(3, 2, 0), "{res}");
     assert_eq!(export(&u).await["entities"], doc["entities"]);
     u.create("author", json!({"name": "x"})).await;
-    drop_app(&t, &u).await;
+    t.drop_app(&u.app).await;
 }
 
 async fn wrong_list_types_are_400(t: T) {
-    let good = json!([def("fine", json!([]))]);
+    let good = json!([entity_def("fine", json!([]))]);
     let cases = [
         json!({"version": 1, "entities": "x"}),
         json!({"version": 1, "entities": {"name": "fine"}}),
@@ -393,14 +293,7 @@ async fn wrong_list_types_are_400(t: T) {
         );
     }
     for raw in [&b"[1, 2]"[..], b"\"x\"", b"{bad"] {
-        let r = t
-            .raw(
-                reqwest::Method::POST,
-                "/_admin/import",
-                Some("application/json"),
-                raw.to_vec(),
-            )
-            .await;
+        let r = t.post_bytes("/_admin/import", raw).await;
         r.error(400, "INVALID_PAYLOAD");
     }
     // A pre-check: nothing of the document was imported.
@@ -409,7 +302,7 @@ async fn wrong_list_types_are_400(t: T) {
 
 async fn invalid_items_are_reported_not_inserted(t: T) {
     let bad = json!({"name": "bad", "table": "bad", "primary_key": {"field": "id"}, "fields": []});
-    let good = def("good", json!([{"name": "label", "type": "string"}]));
+    let good = entity_def("good", json!([{"name": "label", "type": "string"}]));
     let res = import(
         &t,
         json!({"version": 1, "entities": [bad, good],
@@ -461,7 +354,7 @@ async fn invalid_items_are_reported_not_inserted(t: T) {
 async fn sample_rows_bypass_pipeline_but_get_keys(t: T) {
     // `pre` exists before the import and is not in the payload: its sample rows are ignored.
     t.entity("pre", json!([{"name": "n", "type": "int"}])).await;
-    let gen = def(
+    let gen = entity_def(
         "gen",
         json!([{"name": "label", "type": "string"},
                {"name": "n", "type": "int"}]),
@@ -490,7 +383,7 @@ async fn sample_rows_bypass_pipeline_but_get_keys(t: T) {
 }
 
 async fn sample_values_keep_their_types(t: T) {
-    let typed = def(
+    let typed = entity_def(
         "typed",
         json!([{"name": "n", "type": "int"}, {"name": "big", "type": "bigint"},
                {"name": "flag", "type": "boolean"}, {"name": "meta", "type": "json"},
@@ -555,7 +448,7 @@ async fn sample_data_needs_payload_listing(t: T) {
         .await
         .data(200)
         .clone();
-    assert_eq!(names(&p["tags"], "name"), ["rust"]);
+    assert_eq!(sorted(&p["tags"], "name"), ["rust"]);
     assert_eq!(t.list("author", "").await["meta"]["total"], json!(2));
 }
 

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::both;
-use crate::common::{Db, T};
+use crate::common::{id, Db, T};
 
 async fn crud_round_trip_and_envelopes(t: T) {
     t.entity("invoice", json!([
@@ -23,7 +23,7 @@ async fn crud_round_trip_and_envelopes(t: T) {
             "qty": 3, "big": 9007199254740993i64, "due": "2025-01-15", "sent_at": "2025-01-15T10:30:00Z",
             "created_at": "1999-01-01T00:00:00Z"}))
         .await;
-    let id = rec["id"].as_str().unwrap().to_string();
+    let id = id(&rec);
     assert!(uuid::Uuid::parse_str(&id).is_ok());
     assert_eq!(rec["status"], json!("draft"), "default applied");
     assert_eq!(rec["paid"], json!(true), "booleans render as JSON booleans");
@@ -55,40 +55,22 @@ async fn crud_round_trip_and_envelopes(t: T) {
             assert_eq!(rec["due"], json!("2025-01-15"));
         }
     }
-    let got = t.get(&format!("/invoice/{id}")).await.data(200).clone();
-    assert_eq!(got, rec);
+    let path = format!("/invoice/{id}");
+    assert_eq!(t.fetch(&path).await, rec);
     let upd = t
-        .put(
-            &format!("/invoice/{id}"),
-            json!({"status": "paid", "qty": null}),
-        )
-        .await
-        .data(200)
-        .clone();
+        .update(&path, json!({"status": "paid", "qty": null}))
+        .await;
     assert_eq!(upd["status"], json!("paid"));
     assert_eq!(upd["qty"], json!(null));
-    assert_eq!(
-        upd["number"],
-        json!("INV-1"),
-        "partial update keeps other fields"
-    );
+    let why = "partial update keeps other fields";
+    assert_eq!(upd["number"], json!("INV-1"), "{why}");
     let l = t.list("invoice", "").await;
     assert_eq!(l["meta"], json!({"page": 1, "per_page": 25, "total": 1}));
-    let del = t.delete(&format!("/invoice/{id}")).await;
-    assert_eq!(del.data(200), &json!({"id": id}));
-    t.get(&format!("/invoice/{id}"))
-        .await
-        .error(404, "NOT_FOUND");
-    t.delete(&format!("/invoice/{id}"))
-        .await
-        .error(404, "NOT_FOUND");
-    let nf = t
-        .put(&format!("/invoice/{id}"), json!({"status": "paid"}))
-        .await;
-    assert_eq!(
-        nf.error(404, "NOT_FOUND")["message"],
-        json!(format!("invoice with id {id} not found"))
-    );
+    assert_eq!(t.delete(&path).await.data(200), &json!({"id": id}));
+    t.get(&path).await.error(404, "NOT_FOUND");
+    t.delete(&path).await.error(404, "NOT_FOUND");
+    let nf = t.put(&path, json!({"status": "paid"})).await;
+    nf.error_is(404, "NOT_FOUND", &format!("invoice with id {id} not found"));
     t.get("/nope").await.error(404, "UNKNOWN_ENTITY");
 }
 
@@ -173,15 +155,9 @@ async fn soft_delete_hides_rows(t: T) {
     let a = t.create("doc", json!({"title": "a"})).await;
     t.create("doc", json!({"title": "b"})).await;
     assert!(a.get("deleted_at").is_some_and(|v| v.is_null()));
-    let id = a["id"].as_str().unwrap();
-    t.delete(&format!("/doc/{id}")).await.expect(200);
-    t.get(&format!("/doc/{id}")).await.error(404, "NOT_FOUND");
-    t.put(&format!("/doc/{id}"), json!({"title": "x"}))
-        .await
-        .error(404, "NOT_FOUND");
-    t.delete(&format!("/doc/{id}"))
-        .await
-        .error(404, "NOT_FOUND");
+    let path = format!("/doc/{}", id(&a));
+    t.delete(&path).await.expect(200);
+    t.not_found(&path, json!({"title": "x"})).await;
     let l = t.list("doc", "").await;
     assert_eq!(l["meta"]["total"], json!(1));
     assert_eq!(l["data"][0]["title"], json!("b"));

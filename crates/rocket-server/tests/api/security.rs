@@ -9,19 +9,8 @@ use rocket_server::{Config, Server};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::common::{self, Db, T};
+use crate::common::{self, id, many_to_many, one_to_many, push_field, sign, sorted, Db, T};
 use crate::{both, both_with};
-
-fn sign(secret: &[u8], claims: Value) -> String {
-    use base64::Engine;
-    use hmac::Mac;
-    let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let h = e.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let p = e.encode(claims.to_string());
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
-    mac.update(format!("{h}.{p}").as_bytes());
-    format!("{h}.{p}.{}", e.encode(mac.finalize().into_bytes()))
-}
 
 fn far_future() -> i64 {
     chrono::Utc::now().timestamp() + 3600
@@ -41,26 +30,12 @@ async fn default_secrets_forge_nothing(t: T) {
         f.get("/_admin/entities").await.error(401, "UNAUTHORIZED");
     }
     // Each app signs with its own random secret: one app's token is nothing elsewhere.
-    let other = format!("o{}", common::rand_suffix());
-    t.with_token(Some(&t.platform_token))
-        .post("/api/_platform/apps", json!({"name": other}))
-        .await
-        .expect(201);
-    let other_admin = common::login(
-        &t.http,
-        &t.url(&format!("/api/{other}/auth/login")),
-        "admin@localhost",
-        "changeme",
-    )
-    .await;
-    t.with_token(Some(&other_admin))
+    let other = t.new_app(&format!("o{}", common::rand_suffix())).await;
+    t.with_token(other.token.as_deref())
         .get("/_admin/entities")
         .await
         .error(401, "UNAUTHORIZED");
-    t.with_token(Some(&t.platform_token))
-        .delete(&format!("/api/_platform/apps/{other}"))
-        .await
-        .expect(200);
+    t.drop_app(&other.app).await;
 }
 
 /// Finding 1: a configured sample or short secret stops the server from starting;
@@ -89,23 +64,11 @@ async fn generated_secret_survives_restart(db: Db) {
     let config: Config = tdb.config.clone();
     let first = common::start(config.clone()).await;
     let http = reqwest::Client::new();
-    let token = common::login(
-        &http,
-        &format!("{}/api/_platform/auth/login", first.base),
-        "platform@localhost",
-        "changeme",
-    )
-    .await;
+    let token = common::platform_login(&http, &first.base).await;
     first.stop().await;
     let second = common::start(config).await;
-    let (st, _) = common::send(
-        &http,
-        Method::GET,
-        &format!("{}/api/_platform/apps", second.base),
-        Some(&token),
-        None,
-    )
-    .await;
+    let apps = http.get(format!("{}/api/_platform/apps", second.base));
+    let st = apps.bearer_auth(&token).send().await.unwrap().status();
     assert_eq!(st.as_u16(), 200, "token signed before the restart");
     second.stop().await;
 }
@@ -151,15 +114,12 @@ async fn catalog_and_system_names_are_refused(t: T) {
             .await
             .error(422, "VALIDATION_FAILED");
     }
-    t.entity("doc", json!([{"name": "title", "type": "string"}]))
-        .await;
-    t.entity("tag", json!([{"name": "label", "type": "string"}]))
-        .await;
-    let m2m = |join: &str| {
-        json!({"name": "tags", "type": "many_to_many", "source": "doc", "target": "tag",
-               "source_key": "id", "join_table": join, "source_join_key": "doc_id",
-               "target_join_key": "tag_id"})
-    };
+    t.entities(json!({
+        "doc": [{"name": "title", "type": "string"}],
+        "tag": [{"name": "label", "type": "string"}],
+    }))
+    .await;
+    let m2m = |join: &str| many_to_many("tags", "doc", "tag", join);
     for join in ["_users", "pg_authid", "sqlite_master", "doc"] {
         t.post("/_admin/relations", m2m(join))
             .await
@@ -222,13 +182,7 @@ async fn postgres_least_privilege_role() {
     let server = common::start(config).await;
     let http = reqwest::Client::new();
     let base = server.base.clone();
-    let ptok = common::login(
-        &http,
-        &format!("{base}/api/_platform/auth/login"),
-        "platform@localhost",
-        "changeme",
-    )
-    .await;
+    let ptok = common::platform_login(&http, &base).await;
     let t = T {
         data_dir: std::path::PathBuf::new(),
         http: http.clone(),
@@ -241,19 +195,12 @@ async fn postgres_least_privilege_role() {
     t.post("/api/_platform/apps", json!({"name": app}))
         .await
         .expect(201);
-    t.entity(
-        "note",
-        json!([{"name": "body", "type": "string", "unique": true}]),
-    )
-    .await;
+    let note = json!([{"name": "body", "type": "string", "unique": true}]);
+    t.entity("note", note).await;
     let n = t.create("note", json!({"body": "hello"})).await;
-    t.put(
-        &format!("/note/{}", n["id"].as_str().unwrap()),
-        json!({"body": "again"}),
-    )
-    .await
-    .expect(200);
-    assert_eq!(t.list("note", "").await["meta"]["total"], json!(1));
+    t.update(&format!("/note/{}", id(&n)), json!({"body": "again"}))
+        .await;
+    assert_eq!(t.total("note", "").await, json!(1));
     t.delete(&format!("/api/_platform/apps/{app}"))
         .await
         .expect(200);
@@ -328,22 +275,16 @@ async fn runaway_queries_are_bounded(t: T) {
 /// Finding 7: includes are bounded per parent and say so; long key lists never hit
 /// SQLite's variable limit.
 async fn includes_are_bounded(t: T) {
-    t.entity("doc", json!([{"name": "title", "type": "string"}]))
-        .await;
-    t.entity("tag", json!([{"name": "label", "type": "string"}]))
-        .await;
-    t.entity(
-        "line",
-        json!([{"name": "doc_id", "type": "uuid"}, {"name": "n", "type": "int"}]),
-    )
+    t.entities(json!({
+        "doc": [{"name": "title", "type": "string"}],
+        "tag": [{"name": "label", "type": "string"}],
+        "line": [{"name": "doc_id", "type": "uuid"}, {"name": "n", "type": "int"}],
+    }))
     .await;
-    t.relation(json!({"name": "tags", "type": "many_to_many", "source": "doc", "target": "tag",
-        "source_key": "id", "join_table": "doc_tags", "source_join_key": "doc_id", "target_join_key": "tag_id"}))
-        .await;
-    t.relation(
-        json!({"name": "lines", "type": "one_to_many", "source": "doc", "target": "line",
-        "source_key": "id", "target_key": "doc_id"}),
-    )
+    t.relations([
+        many_to_many("tags", "doc", "tag", "doc_tags"),
+        one_to_many("lines", "doc", "line", "doc_id"),
+    ])
     .await;
     let mut tags = Vec::new();
     for i in 0..25 {
@@ -357,8 +298,9 @@ async fn includes_are_bounded(t: T) {
         )
         .await;
     t.create("doc", json!({"title": "small"})).await;
-    let id = doc["id"].as_str().unwrap();
-    let one = t.get(&format!("/doc/{id}?include=tags,lines")).await;
+    let one = t
+        .get(&format!("/doc/{}?include=tags,lines", id(&doc)))
+        .await;
     let body = one.expect(200);
     assert_eq!(body["data"]["tags"].as_array().unwrap().len(), 10);
     assert_eq!(body["data"]["lines"].as_array().unwrap().len(), 10);
@@ -475,6 +417,13 @@ async fn slow_clients_are_dropped(t: T) {
         t.token.clone().unwrap()
     );
     stuck.write_all(head.as_bytes()).await.unwrap();
+    // Wait until the answer starts arriving (it is complete in memory then, however
+    // long a loaded machine took to build it); from here on nothing reads it.
+    let mut first_byte = [0u8; 1];
+    tokio::time::timeout(Duration::from_secs(60), stuck.peek(&mut first_byte))
+        .await
+        .expect("the response started")
+        .unwrap();
     let mut half = tokio::net::TcpStream::connect(&addr).await.unwrap();
     half.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         .await
@@ -514,29 +463,21 @@ async fn failed_migrations_change_nothing(t: T) {
         .await;
     t.create("acct", json!({"code": "a"})).await;
     t.create("acct", json!({"code": "a"})).await;
-    let before = t.get("/_admin/entities/acct").await.data(200)["definition"].clone();
+    let definition = || async { t.fetch("/_admin/entities/acct").await["definition"].clone() };
+    let before = definition().await;
     let mut def = before.clone();
-    def["fields"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({"name": "big", "type": "int", "required": true, "default": 3_000_000_000i64}));
+    let big = json!({"name": "big", "type": "int", "required": true, "default": 3_000_000_000i64});
+    push_field(&mut def, big);
     t.put("/_admin/entities/acct", def)
         .await
         .error(422, "VALIDATION_FAILED");
     let mut def = before.clone();
     def["fields"][1]["unique"] = json!(true);
-    def["fields"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({"name": "extra", "type": "string"}));
+    push_field(&mut def, json!({"name": "extra", "type": "string"}));
     t.put("/_admin/entities/acct", def)
         .await
         .error(409, "CONFLICT");
-    assert_eq!(
-        t.get("/_admin/entities/acct").await.data(200)["definition"],
-        before,
-        "definition unchanged"
-    );
+    assert_eq!(definition().await, before, "definition unchanged");
     // Rows are reachable, the column was not added, duplicates are still allowed.
     let rows = t.list("acct", "").await;
     assert_eq!(rows["meta"]["total"], json!(2));
@@ -548,10 +489,7 @@ async fn failed_migrations_change_nothing(t: T) {
     t.put("/_admin/entities/acct", def)
         .await
         .error(409, "CONFLICT");
-    assert_eq!(
-        t.get("/_admin/entities/acct").await.data(200)["definition"],
-        before
-    );
+    assert_eq!(definition().await, before);
 }
 
 /// Finding 11: bcrypt's 72-byte limit is refused, never a silent cut.
@@ -574,7 +512,7 @@ async fn passwords_over_72_bytes_are_refused(t: T) {
         .as_str()
         .unwrap()
         .to_string();
-    common::login(&t.http, &t.url("/auth/login"), "long@x.io", &p72).await;
+    t.login("long@x.io", &p72).await;
     t.anon()
         .post(
             "/auth/login",
@@ -666,152 +604,76 @@ both_with!(
 /// The probe's `viewer`: `doc` read where `department = sales`, update where `status
 /// = draft`, create; `note` read where `private = false`; `tag` read where `visible`.
 async fn viewer_setup(t: &T) -> T {
-    t.entity(
-        "doc",
-        json!([{"name": "title", "type": "string"}, {"name": "department", "type": "string"},
-               {"name": "status", "type": "string"}]),
-    )
+    t.entities(json!({
+        "doc": [{"name": "title", "type": "string"}, {"name": "department", "type": "string"},
+                {"name": "status", "type": "string"}],
+        "note": [{"name": "doc_id", "type": "uuid"}, {"name": "body", "type": "string"},
+                 {"name": "private", "type": "boolean"}],
+        "tag": [{"name": "label", "type": "string"}, {"name": "visible", "type": "boolean"}],
+    }))
     .await;
-    t.entity(
-        "note",
-        json!([{"name": "doc_id", "type": "uuid"}, {"name": "body", "type": "string"},
-               {"name": "private", "type": "boolean"}]),
-    )
+    t.relations([
+        one_to_many("notes", "doc", "note", "doc_id"),
+        many_to_many("tags", "doc", "tag", "doc_tags"),
+    ])
     .await;
-    t.entity(
-        "tag",
-        json!([{"name": "label", "type": "string"}, {"name": "visible", "type": "boolean"}]),
-    )
-    .await;
-    t.relation(
-        json!({"name": "notes", "type": "one_to_many", "source": "doc", "target": "note",
-        "source_key": "id", "target_key": "doc_id"}),
-    )
-    .await;
-    t.relation(json!({"name": "tags", "type": "many_to_many", "source": "doc", "target": "tag",
-        "source_key": "id", "join_table": "doc_tags", "source_join_key": "doc_id", "target_join_key": "tag_id"}))
-        .await;
     let eq = |f: &str, v: Value| json!([{"field": f, "operator": "eq", "value": v}]);
-    t.permission(
-        "doc",
-        "read",
-        json!(["viewer"]),
-        eq("department", json!("sales")),
-    )
-    .await;
-    t.permission(
-        "doc",
-        "update",
-        json!(["viewer"]),
-        eq("status", json!("draft")),
-    )
-    .await;
-    t.permission(
-        "doc",
-        "delete",
-        json!(["viewer"]),
-        eq("status", json!("draft")),
-    )
-    .await;
-    t.permission("doc", "create", json!(["viewer"]), json!([]))
-        .await;
-    t.permission(
-        "note",
-        "read",
-        json!(["viewer"]),
-        eq("private", json!(false)),
-    )
-    .await;
-    t.permission("tag", "read", json!(["viewer"]), eq("visible", json!(true)))
-        .await;
-    let (_, tok) = t.user("viewer@x.io", json!(["viewer"])).await;
-    t.with_token(Some(&tok))
+    for (entity, action, conditions) in [
+        ("doc", "read", eq("department", json!("sales"))),
+        ("doc", "update", eq("status", json!("draft"))),
+        ("doc", "delete", eq("status", json!("draft"))),
+        ("doc", "create", json!([])),
+        ("note", "read", eq("private", json!(false))),
+        ("tag", "read", eq("visible", json!(true))),
+    ] {
+        t.permission(entity, action, json!(["viewer"]), conditions)
+            .await;
+    }
+    t.as_user("viewer@x.io", json!(["viewer"])).await
 }
 
 /// Finding 3: a row the caller cannot read is 404 for update and delete too, and a
 /// write never answers with a row its caller cannot read.
 async fn read_filters_guard_writes(t: T) {
     let v = viewer_setup(&t).await;
-    let hidden = t
-        .create(
-            "doc",
-            json!({"title": "h", "department": "hr", "status": "draft"}),
-        )
-        .await;
-    let hid = hidden["id"].as_str().unwrap();
-    v.get(&format!("/doc/{hid}")).await.error(404, "NOT_FOUND");
-    v.put(&format!("/doc/{hid}"), json!({}))
-        .await
-        .error(404, "NOT_FOUND");
-    v.put(&format!("/doc/{hid}"), json!({"title": "x"}))
-        .await
-        .error(404, "NOT_FOUND");
-    v.delete(&format!("/doc/{hid}"))
-        .await
-        .error(404, "NOT_FOUND");
-    assert_eq!(
-        t.get(&format!("/doc/{hid}")).await.data(200)["title"],
-        json!("h"),
-        "untouched"
-    );
+    let doc = |title: &str, department: &str, status: &str| json!({"title": title, "department": department, "status": status});
+    let hidden = t.create("doc", doc("h", "hr", "draft")).await;
+    let hidden = format!("/doc/{}", id(&hidden));
+    v.put(&hidden, json!({})).await.error(404, "NOT_FOUND");
+    v.not_found(&hidden, json!({"title": "x"})).await;
+    assert_eq!(t.fetch(&hidden).await["title"], json!("h"), "untouched");
     // A visible draft moved out of the caller's sight: written, answered by key only.
-    let mine = t
-        .create(
-            "doc",
-            json!({"title": "m", "department": "sales", "status": "draft"}),
-        )
-        .await;
-    let mid = mine["id"].as_str().unwrap();
+    let mine = t.create("doc", doc("m", "sales", "draft")).await;
+    let mid = id(&mine);
     let moved = v
-        .put(&format!("/doc/{mid}"), json!({"department": "hr"}))
-        .await
-        .data(200)
-        .clone();
+        .update(&format!("/doc/{mid}"), json!({"department": "hr"}))
+        .await;
     assert_eq!(moved, json!({"id": mid}));
-    assert_eq!(
-        t.get(&format!("/doc/{mid}")).await.data(200)["department"],
-        json!("hr")
-    );
+    let stored = t.fetch(&format!("/doc/{mid}")).await;
+    assert_eq!(stored["department"], json!("hr"));
     // The same for a create the caller cannot read back.
     let made = v
-        .post(
-            "/doc",
-            json!({"title": "c", "department": "hr", "status": "draft"}),
-        )
+        .post("/doc", doc("c", "hr", "draft"))
         .await
         .data(201)
         .clone();
     assert_eq!(made.as_object().unwrap().len(), 1, "{made}");
-    let seen = v
-        .post(
-            "/doc",
-            json!({"title": "s", "department": "sales", "status": "draft"}),
-        )
-        .await
-        .data(201)
-        .clone();
-    assert_eq!(seen["title"], json!("s"), "readable rows come back whole");
+    let seen = v.post("/doc", doc("s", "sales", "draft")).await;
+    let why = "readable rows come back whole";
+    assert_eq!(seen.data(201)["title"], json!("s"), "{why}");
     // Write conditions still apply to readable rows.
-    let published = t
-        .create(
-            "doc",
-            json!({"title": "p", "department": "sales", "status": "published"}),
-        )
-        .await;
-    let pid = published["id"].as_str().unwrap();
-    v.put(&format!("/doc/{pid}"), json!({"title": "x"}))
-        .await
-        .error(403, "FORBIDDEN");
-    v.delete(&format!("/doc/{pid}"))
-        .await
-        .error(403, "FORBIDDEN");
+    let published = t.create("doc", doc("p", "sales", "published")).await;
+    let published = format!("/doc/{}", id(&published));
+    let r = v.put(&published, json!({"title": "x"})).await;
+    r.error(403, "FORBIDDEN");
+    v.delete(&published).await.error(403, "FORBIDDEN");
 }
 
 /// Finding 4: nested writes are checked against the child entity's policies and its
 /// read filters; a denied child fails the whole request.
 async fn nested_writes_check_child_permissions(t: T) {
     let v = viewer_setup(&t).await;
-    let docs_before = t.list("doc", "").await["meta"]["total"].clone();
+    let docs_before = t.total("doc", "").await;
     v.post(
         "/doc",
         json!({"title": "n", "department": "sales", "status": "draft",
@@ -819,12 +681,8 @@ async fn nested_writes_check_child_permissions(t: T) {
     )
     .await
     .error(403, "FORBIDDEN");
-    assert_eq!(
-        t.list("doc", "").await["meta"]["total"],
-        docs_before,
-        "rolled back"
-    );
-    assert_eq!(t.list("note", "").await["meta"]["total"], json!(0));
+    assert_eq!(t.total("doc", "").await, docs_before, "rolled back");
+    assert_eq!(t.total("note", "").await, json!(0));
     // Admin prepares a visible draft with a private and a public note.
     let doc = t
         .create(
@@ -833,48 +691,35 @@ async fn nested_writes_check_child_permissions(t: T) {
                    "notes": {"data": [{"body": "secret", "private": true}, {"body": "open", "private": false}]}}),
         )
         .await;
-    let did = doc["id"].as_str().unwrap();
+    let path = format!("/doc/{}", id(&doc));
     let notes = t.list("note", "sort=body").await;
-    let secret = notes["data"][1]["id"].as_str().unwrap().to_string();
-    let open = notes["data"][0]["id"].as_str().unwrap().to_string();
+    let secret = id(&notes["data"][1]);
+    let open = id(&notes["data"][0]);
+    // A PUT to the draft as the viewer.
+    let as_viewer = |body: Value| {
+        let (v, path) = (v.clone(), path.clone());
+        async move { v.put(&path, body).await }
+    };
     // Replacing would remove the public note: no note delete permission → 403.
-    v.put(
-        &format!("/doc/{did}"),
-        json!({"notes": {"_write_mode": "replace", "data": []}}),
-    )
-    .await
-    .error(403, "FORBIDDEN");
+    let replace_notes = json!({"notes": {"_write_mode": "replace", "data": []}});
+    as_viewer(replace_notes.clone())
+        .await
+        .error(403, "FORBIDDEN");
     // A hidden note is as absent as an unknown one: its _delete is ignored.
-    v.put(
-        &format!("/doc/{did}"),
-        json!({"notes": {"data": [{"id": secret, "_delete": true}]}}),
-    )
-    .await
-    .expect(200);
+    let delete_secret = json!({"notes": {"data": [{"id": secret, "_delete": true}]}});
+    as_viewer(delete_secret).await.expect(200);
     // Updating a visible note needs note update permission.
-    v.put(
-        &format!("/doc/{did}"),
-        json!({"notes": {"data": [{"id": open, "body": "changed"}]}}),
-    )
-    .await
-    .error(403, "FORBIDDEN");
-    assert_eq!(t.list("note", "").await["meta"]["total"], json!(2));
+    let change_open = json!({"notes": {"data": [{"id": open, "body": "changed"}]}});
+    as_viewer(change_open).await.error(403, "FORBIDDEN");
+    assert_eq!(t.total("note", "").await, json!(2));
     // With note delete permission, replace removes only what the viewer can see.
     t.permission("note", "delete", json!(["viewer"]), json!([]))
         .await;
-    v.put(
-        &format!("/doc/{did}"),
-        json!({"notes": {"_write_mode": "replace", "data": []}}),
-    )
-    .await
-    .expect(200);
+    as_viewer(replace_notes).await.expect(200);
     let left = t.list("note", "").await;
     assert_eq!(left["meta"]["total"], json!(1));
-    assert_eq!(
-        left["data"][0]["id"],
-        json!(secret),
-        "the private note survived"
-    );
+    let why = "the private note survived";
+    assert_eq!(left["data"][0]["id"], json!(secret), "{why}");
     // Links: only targets the viewer can read; replace keeps links to hidden ones.
     let shown = t
         .create("tag", json!({"label": "s", "visible": true}))
@@ -883,50 +728,48 @@ async fn nested_writes_check_child_permissions(t: T) {
         .create("tag", json!({"label": "h", "visible": false}))
         .await;
     let (sid, hid) = (shown["id"].clone(), hid["id"].clone());
-    t.put(
-        &format!("/doc/{did}"),
-        json!({"tags": {"data": [{"id": hid}]}}),
-    )
-    .await
-    .expect(200);
-    v.put(
-        &format!("/doc/{did}"),
-        json!({"tags": {"data": [{"id": hid}]}}),
-    )
-    .await
-    .error(403, "FORBIDDEN");
-    v.put(
-        &format!("/doc/{did}"),
-        json!({"tags": {"data": [{"id": hid, "_delete": true}]}}),
-    )
-    .await
-    .error(403, "FORBIDDEN");
-    v.put(
-        &format!("/doc/{did}"),
-        json!({"tags": {"_write_mode": "replace", "data": [{"id": sid}]}}),
-    )
-    .await
-    .expect(200);
-    let linked = t.get(&format!("/doc/{did}?include=tags")).await.data(200)["tags"].clone();
-    let mut labels: Vec<&str> = linked
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x["label"].as_str().unwrap())
-        .collect();
-    labels.sort();
-    assert_eq!(
-        labels,
-        ["h", "s"],
-        "the hidden link survived the viewer's replace"
-    );
+    t.update(&path, json!({"tags": {"data": [{"id": hid}]}}))
+        .await;
+    as_viewer(json!({"tags": {"data": [{"id": hid}]}}))
+        .await
+        .error(403, "FORBIDDEN");
+    let unlink_hidden = json!({"tags": {"data": [{"id": hid, "_delete": true}]}});
+    as_viewer(unlink_hidden).await.error(403, "FORBIDDEN");
+    let replace_tags = json!({"tags": {"_write_mode": "replace", "data": [{"id": sid}]}});
+    as_viewer(replace_tags).await.expect(200);
+    let linked = t.fetch(&format!("{path}?include=tags")).await;
+    let why = "the hidden link survived the viewer's replace";
+    assert_eq!(sorted(&linked["tags"], "label"), ["h", "s"], "{why}");
 }
 
-async fn read_counter(http: &reqwest::Client, url: &str, tok: &str) -> (String, i64) {
-    let r = http.get(url).bearer_auth(tok).send().await.unwrap();
-    let tag = r.headers()["etag"].to_str().unwrap().to_string();
-    let v: Value = r.json().await.unwrap();
-    (tag, v["data"]["n"].as_i64().unwrap())
+/// One counter record, read and written with the admin's token.
+#[derive(Clone)]
+struct Counter {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+}
+
+impl Counter {
+    /// The current ETag and `n`.
+    async fn read(&self) -> (String, i64) {
+        let r = self.http.get(&self.url).bearer_auth(&self.token);
+        let r = r.send().await.unwrap();
+        let tag = r.headers()["etag"].to_str().unwrap().to_string();
+        let v: Value = r.json().await.unwrap();
+        (tag, v["data"]["n"].as_i64().unwrap())
+    }
+
+    /// Sends `m` with the precondition header `header: tag` and, for a PUT, `n`.
+    async fn send(&self, m: Method, header: &str, tag: &str, n: Option<i64>) -> reqwest::Response {
+        let rb = self.http.request(m, &self.url).bearer_auth(&self.token);
+        let rb = rb.header(header, tag);
+        let rb = match n {
+            Some(n) => rb.json(&json!({ "n": n })),
+            None => rb,
+        };
+        rb.send().await.unwrap()
+    }
 }
 
 /// Optimistic concurrency: records carry an ETag, `If-Match` guards PUT and DELETE.
@@ -934,34 +777,25 @@ async fn etags_guard_concurrent_writes(t: T) {
     t.entity("counter", json!([{"name": "n", "type": "int"}]))
         .await;
     let c = t.create("counter", json!({"n": 0})).await;
-    let url = t.url(&format!("/counter/{}", c["id"].as_str().unwrap()));
-    let tok = t.token.clone().unwrap();
-    let (tag, _) = read_counter(&t.http, &url, &tok).await;
-    let r = t
-        .http
-        .get(&url)
-        .bearer_auth(&tok)
-        .header("if-none-match", &tag)
-        .send()
-        .await
-        .unwrap();
+    let counter = Counter {
+        http: t.http.clone(),
+        url: t.url(&format!("/counter/{}", id(&c))),
+        token: t.token.clone().unwrap(),
+    };
+    let (tag, _) = counter.read().await;
+    let r = counter.send(Method::GET, "if-none-match", &tag, None).await;
     assert_eq!(r.status().as_u16(), 304);
     // 20 clients × 3 read-modify-write increments, retrying on 412.
     let mut workers = Vec::new();
     for _ in 0..20 {
-        let (http, url, tok) = (t.http.clone(), url.clone(), tok.clone());
+        let counter = counter.clone();
         workers.push(tokio::spawn(async move {
             let mut done = 0;
             while done < 3 {
-                let (tag, n) = read_counter(&http, &url, &tok).await;
-                let r = http
-                    .put(&url)
-                    .bearer_auth(&tok)
-                    .header("if-match", &tag)
-                    .json(&json!({"n": n + 1}))
-                    .send()
-                    .await
-                    .unwrap();
+                let (tag, n) = counter.read().await;
+                let r = counter
+                    .send(Method::PUT, "if-match", &tag, Some(n + 1))
+                    .await;
                 match r.status().as_u16() {
                     200 => done += 1,
                     412 => {}
@@ -973,27 +807,14 @@ async fn etags_guard_concurrent_writes(t: T) {
     for w in workers {
         w.await.unwrap();
     }
-    let (tag, n) = read_counter(&t.http, &url, &tok).await;
+    let (tag, n) = counter.read().await;
     assert_eq!(n, 60, "no lost update");
-    let r = t
-        .http
-        .delete(&url)
-        .bearer_auth(&tok)
-        .header("if-match", "\"00000000000000000000000000000000\"")
-        .send()
-        .await
-        .unwrap();
+    let stale = "\"00000000000000000000000000000000\"";
+    let r = counter.send(Method::DELETE, "if-match", stale, None).await;
     assert_eq!(r.status().as_u16(), 412);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["code"], json!("PRECONDITION_FAILED"));
-    let r = t
-        .http
-        .delete(&url)
-        .bearer_auth(&tok)
-        .header("if-match", &tag)
-        .send()
-        .await
-        .unwrap();
+    let r = counter.send(Method::DELETE, "if-match", &tag, None).await;
     assert_eq!(r.status().as_u16(), 200);
 }
 

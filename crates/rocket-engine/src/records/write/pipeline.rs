@@ -227,7 +227,7 @@ async fn still_visible(
 /// The record after an update that set no column of its own (only nested rows).
 async fn reread(tx: &mut Tx, c: &Caller<'_>, e: &Entity, key: &str) -> Result<Written> {
     let x = &mut Exec::Tx(tx);
-    let row = find_key(x, e, key, &[], false)
+    let row = find_key(x, e, key)
         .await?
         .ok_or_else(|| not_found(e, key))?;
     answer(x, c, e, row).await

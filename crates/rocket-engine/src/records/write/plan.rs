@@ -450,6 +450,29 @@ mod tests {
         }
     }
 
+    /// A SQLite plan of `body` that must succeed.
+    fn planned<'b>(s: &Schema, e: &Arc<Entity>, body: &'b Value, mode: Mode) -> RowPlan<'b> {
+        plan(s, e, body.as_object().unwrap(), mode, Dialect::Sqlite, 5).unwrap()
+    }
+
+    /// The (position, rule) pairs a SQLite plan of `body` reports.
+    fn errors(
+        s: &Schema,
+        e: &Arc<Entity>,
+        body: &Value,
+        mode: Mode,
+        depth: usize,
+    ) -> Vec<(String, String)> {
+        details(plan(
+            s,
+            e,
+            body.as_object().unwrap(),
+            mode,
+            Dialect::Sqlite,
+            depth,
+        ))
+    }
+
     #[test]
     fn nested_rows_are_validated_at_any_depth_with_their_position() {
         let (s, e) = schema();
@@ -457,14 +480,7 @@ mod tests {
             {"qty": 1, "taxes": {"data": [{"rate": 0.2}, {"rate": "lots"}]}},
             {"status": "x"}
         ]}});
-        let got = details(plan(
-            &s,
-            &e,
-            body.as_object().unwrap(),
-            Mode::Create,
-            Dialect::Sqlite,
-            5,
-        ));
+        let got = errors(&s, &e, &body, Mode::Create, 5);
         assert_eq!(
             got,
             vec![("items[1].status".to_string(), "unknown".to_string())],
@@ -473,14 +489,7 @@ mod tests {
         let body = json!({"number": "A", "items": {"data": [
             {"qty": 1, "taxes": {"data": [{"rate": 0.2}, {"rate": "lots"}]}}, {}
         ]}});
-        let got = details(plan(
-            &s,
-            &e,
-            body.as_object().unwrap(),
-            Mode::Create,
-            Dialect::Sqlite,
-            5,
-        ));
+        let got = errors(&s, &e, &body, Mode::Create, 5);
         assert_eq!(
             got,
             vec![
@@ -495,14 +504,7 @@ mod tests {
     fn depth_is_bounded() {
         let (s, e) = schema();
         let body = json!({"number": "A", "items": {"data": [{"qty": 1, "taxes": {"data": [{"rate": 1}]}}]}});
-        let got = details(plan(
-            &s,
-            &e,
-            body.as_object().unwrap(),
-            Mode::Create,
-            Dialect::Sqlite,
-            1,
-        ));
+        let got = errors(&s, &e, &body, Mode::Create, 1);
         assert_eq!(
             got,
             vec![("items[0].taxes".to_string(), "depth".to_string())]
@@ -516,15 +518,7 @@ mod tests {
         let body = json!({"items": {"data": [
             {"id": id.to_uppercase(), "qty": 2}, {"id": id, "_delete": true}, {"qty": 3}, {"_delete": true, "qty": 4}
         ]}});
-        let p = plan(
-            &s,
-            &e,
-            body.as_object().unwrap(),
-            Mode::Update,
-            Dialect::Sqlite,
-            5,
-        )
-        .unwrap();
+        let p = planned(&s, &e, &body, Mode::Update);
         let rows = &p.relations[0].rows;
         assert!(
             matches!(&rows[0], ChildPlan::Update { key, .. } if key == id),
@@ -539,15 +533,7 @@ mod tests {
         );
         let body =
             json!({"items": {"_write_mode": "append", "data": [{"id": id, "qty": 2}, {"qty": 1}]}});
-        let p = plan(
-            &s,
-            &e,
-            body.as_object().unwrap(),
-            Mode::Update,
-            Dialect::Sqlite,
-            5,
-        )
-        .unwrap();
+        let p = planned(&s, &e, &body, Mode::Update);
         assert_eq!(
             p.relations[0].rows.len(),
             1,
@@ -560,26 +546,12 @@ mod tests {
         let (s, e) = schema();
         let body = json!({"status": "void", "colour": "red"});
         assert_eq!(
-            details(plan(
-                &s,
-                &e,
-                body.as_object().unwrap(),
-                Mode::Create,
-                Dialect::Sqlite,
-                5
-            )),
+            errors(&s, &e, &body, Mode::Create, 5),
             vec![("colour".to_string(), "unknown".to_string())]
         );
         let body = json!({"status": "void"});
         assert_eq!(
-            details(plan(
-                &s,
-                &e,
-                body.as_object().unwrap(),
-                Mode::Create,
-                Dialect::Sqlite,
-                5
-            )),
+            errors(&s, &e, &body, Mode::Create, 5),
             vec![
                 ("number".to_string(), "required".to_string()),
                 ("status".to_string(), "enum".to_string())
@@ -587,26 +559,11 @@ mod tests {
         );
         let body = json!({"number": null});
         assert_eq!(
-            details(plan(
-                &s,
-                &e,
-                body.as_object().unwrap(),
-                Mode::Update,
-                Dialect::Sqlite,
-                5
-            )),
+            errors(&s, &e, &body, Mode::Update, 5),
             vec![("number".to_string(), "required".to_string())]
         );
         let body = json!({"status": "paid"});
-        let p = plan(
-            &s,
-            &e,
-            body.as_object().unwrap(),
-            Mode::Update,
-            Dialect::Sqlite,
-            5,
-        )
-        .unwrap();
+        let p = planned(&s, &e, &body, Mode::Update);
         assert!(p.is_flat());
         assert_eq!(p.values[0].param, Param::Text("paid".into()));
     }

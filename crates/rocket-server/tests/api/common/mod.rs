@@ -116,49 +116,33 @@ where
     tweak(&mut tdb.config);
     let server = start(tdb.config.clone()).await;
     let http = Client::new();
-    let platform_token = login(
-        &http,
-        &format!("{}/api/_platform/auth/login", server.base),
-        "platform@localhost",
-        "changeme",
-    )
-    .await;
+    let platform_token = platform_login(&http, &server.base).await;
     let app = format!("t{}", rand_suffix());
-    let (st, body_json) = send(
-        &http,
-        Method::POST,
-        &format!("{}/api/_platform/apps", server.base),
-        Some(&platform_token),
-        Some(json!({"name": app})),
-    )
-    .await;
-    assert_eq!(st, StatusCode::CREATED, "create app: {body_json}");
-    let admin_token = login(
-        &http,
-        &format!("{}/api/{app}/auth/login", server.base),
-        "admin@localhost",
-        "changeme",
-    )
-    .await;
-    let t = T {
+    let platform = T {
         data_dir: tdb.dir.path().to_path_buf(),
         http: http.clone(),
         base: server.base.clone(),
         app: app.clone(),
-        token: Some(admin_token),
-        platform_token: platform_token.clone(),
+        token: Some(platform_token.clone()),
+        platform_token,
         db,
     };
+    let t = platform.new_app(&app).await;
     body(t).await;
-    let _ = send(
-        &http,
-        Method::DELETE,
-        &format!("{}/api/_platform/apps/{app}", server.base),
-        Some(&platform_token),
-        None,
-    )
-    .await;
+    let _ = platform.delete(&format!("/api/_platform/apps/{app}")).await;
     server.stop().await;
+}
+
+/// Logs in as the seeded platform admin of the server at `base`.
+pub async fn platform_login(http: &Client, base: &str) -> String {
+    let url = format!("{base}/api/_platform/auth/login");
+    login(http, &url, "platform@localhost", "changeme").await
+}
+
+/// Logs in as the seeded admin of `app` on the server at `base`.
+pub async fn admin_login(http: &Client, base: &str, app: &str) -> String {
+    let url = format!("{base}/api/{app}/auth/login");
+    login(http, &url, "admin@localhost", "changeme").await
 }
 
 pub async fn login(http: &Client, url: &str, email: &str, password: &str) -> String {
@@ -184,13 +168,15 @@ pub async fn send(
     token: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut rb = http.request(m, url);
-    if let Some(t) = token {
-        rb = rb.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        rb = rb.json(&b);
-    }
+    let rb = http.request(m, url);
+    let rb = match token {
+        Some(t) => rb.bearer_auth(t),
+        None => rb,
+    };
+    let rb = match body {
+        Some(b) => rb.json(&b),
+        None => rb,
+    };
     let r = rb.send().await.expect("request sent");
     let st = r.status();
     let text = r.text().await.unwrap_or_default();
@@ -240,13 +226,7 @@ impl Resp {
     /// Asserts an error envelope with this status and code; returns the error object.
     #[track_caller]
     pub fn error(&self, status: u16, code: &str) -> &Value {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "unexpected status; body: {}",
-            self.body
-        );
-        let e = &self.body["error"];
+        let e = &self.expect(status)["error"];
         assert_eq!(e["code"], json!(code), "error code; body: {}", self.body);
         assert!(
             e["message"].is_string(),
@@ -268,6 +248,113 @@ impl Resp {
         }
         e
     }
+
+    /// Asserts an error envelope with this status, code and message.
+    #[track_caller]
+    pub fn error_is(&self, status: u16, code: &str, message: &str) {
+        let e = self.error(status, code);
+        assert_eq!(e["message"], json!(message), "body: {}", self.body);
+    }
+}
+
+/// An HS256 JWT over `claims`, signed with `secret`.
+pub fn sign(secret: &[u8], claims: Value) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let h = e.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let p = e.encode(claims.to_string());
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+    mac.update(format!("{h}.{p}").as_bytes());
+    format!("{h}.{p}.{}", e.encode(mac.finalize().into_bytes()))
+}
+
+/// Appends `field` to the fields of entity definition `def`.
+pub fn push_field(def: &mut Value, field: Value) {
+    def["fields"]
+        .as_array_mut()
+        .expect("fields array")
+        .push(field);
+}
+
+/// An entity definition on table `name`: a generated uuid `id`, then `fields`.
+pub fn entity_def(name: &str, fields: Value) -> Value {
+    let mut all = vec![json!({"name": "id", "type": "uuid"})];
+    all.extend(fields.as_array().cloned().unwrap_or_default());
+    json!({"name": name, "table": name,
+        "primary_key": {"field": "id", "type": "uuid", "generated": true}, "fields": all})
+}
+
+/// The `id` of a record, as a string.
+pub fn id(record: &Value) -> String {
+    record["id"].as_str().expect("record id").to_string()
+}
+
+/// The keys of a JSON object, in order.
+pub fn keys(object: &Value) -> Vec<String> {
+    object
+        .as_object()
+        .expect("object")
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// The values of `key` over an array of records, in order.
+pub fn pluck(records: &Value, key: &str) -> Vec<Value> {
+    let rows = records.as_array();
+    let rows = rows.unwrap_or_else(|| panic!("expected an array, got {records}"));
+    rows.iter().map(|r| r[key].clone()).collect()
+}
+
+/// The string values of `key` over an array of records, sorted.
+pub fn sorted(records: &Value, key: &str) -> Vec<String> {
+    let mut v: Vec<String> = records
+        .as_array()
+        .unwrap_or_else(|| panic!("expected an array, got {records}"))
+        .iter()
+        .map(|r| r[key].as_str().expect("a string value").to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Entity `person` (name) and, for each of `documents`, an entity (person_id, no).
+pub async fn people(t: &T, documents: &[&str]) {
+    t.entity("person", json!([{"name": "name", "type": "string"}]))
+        .await;
+    for d in documents {
+        let fields =
+            json!([{"name": "person_id", "type": "uuid"}, {"name": "no", "type": "string"}]);
+        t.entity(d, fields).await;
+    }
+}
+
+/// A `one_to_many` relation: `source.id` 1—n `target.target_key`.
+pub fn one_to_many(name: &str, source: &str, target: &str, target_key: &str) -> Value {
+    json!({"name": name, "type": "one_to_many", "source": source, "target": target,
+        "source_key": "id", "target_key": target_key})
+}
+
+/// A `one_to_one` relation: `source.id` 1—1 `target.target_key`.
+pub fn one_to_one(name: &str, source: &str, target: &str, target_key: &str) -> Value {
+    let mut r = one_to_many(name, source, target, target_key);
+    r["type"] = json!("one_to_one");
+    r
+}
+
+/// A `many_to_many` relation from `source.id` through `join_table`
+/// (`<source>_id`, `<target>_id`).
+pub fn many_to_many(name: &str, source: &str, target: &str, join_table: &str) -> Value {
+    json!({"name": name, "type": "many_to_many", "source": source, "target": target,
+        "source_key": "id", "join_table": join_table,
+        "source_join_key": format!("{source}_id"), "target_join_key": format!("{target}_id")})
+}
+
+/// `relation` with the `on_delete` policy `policy`.
+pub fn on_delete(mut relation: Value, policy: &str) -> Value {
+    relation["on_delete"] = json!(policy);
+    relation
 }
 
 impl T {
@@ -289,6 +376,37 @@ impl T {
         self.with_token(None)
     }
 
+    /// This client with the platform admin's token.
+    pub fn platform(&self) -> T {
+        self.with_token(Some(&self.platform_token))
+    }
+
+    /// Creates app `name` as the platform admin; returns a client for that app, with
+    /// its seeded admin's token.
+    pub async fn new_app(&self, name: &str) -> T {
+        let p = self.platform();
+        p.post("/api/_platform/apps", json!({"name": name}))
+            .await
+            .expect(201);
+        T {
+            app: name.to_string(),
+            token: Some(admin_login(&self.http, &self.base, name).await),
+            ..self.clone()
+        }
+    }
+
+    /// Deletes app `name` as the platform admin.
+    pub async fn drop_app(&self, name: &str) {
+        let path = format!("/api/_platform/apps/{name}");
+        self.platform().delete(&path).await.expect(200);
+    }
+
+    /// Creates an app user with `roles`; returns a client with its token.
+    pub async fn as_user(&self, email: &str, roles: Value) -> T {
+        let (_, token) = self.user(email, roles).await;
+        self.with_token(Some(&token))
+    }
+
     pub async fn req(&self, m: Method, path: &str, body: Option<Value>) -> Resp {
         let (status, body) =
             send(&self.http, m, &self.url(path), self.token.as_deref(), body).await;
@@ -306,6 +424,23 @@ impl T {
     }
     pub async fn delete(&self, path: &str) -> Resp {
         self.req(Method::DELETE, path, None).await
+    }
+
+    /// Asserts that GET, PUT `put_body` and DELETE on `path` each answer 404 NOT_FOUND.
+    pub async fn not_found(&self, path: &str, put_body: Value) {
+        self.get(path).await.error(404, "NOT_FOUND");
+        self.put(path, put_body).await.error(404, "NOT_FOUND");
+        self.delete(path).await.error(404, "NOT_FOUND");
+    }
+
+    /// GETs `path`, asserts 200 and returns `data`.
+    pub async fn fetch(&self, path: &str) -> Value {
+        self.get(path).await.data(200).clone()
+    }
+
+    /// PUTs `body` to `path`, asserts 200 and returns `data`.
+    pub async fn update(&self, path: &str, body: Value) -> Value {
+        self.put(path, body).await.data(200).clone()
     }
 
     /// Runs SQL directly on the app's database: only for arranging states the API
@@ -345,8 +480,7 @@ impl T {
             )
             .await;
         let id = r.data(201)["id"].as_str().unwrap().to_string();
-        let tok = login(&self.http, &self.url("/auth/login"), email, "pw-12345").await;
-        (id, tok)
+        (id, self.login(email, "pw-12345").await)
     }
 
     pub async fn permission(
@@ -385,27 +519,56 @@ impl T {
         Resp { status, body }
     }
 
+    /// POSTs `bytes` as `application/json` (malformed-body tests).
+    pub async fn post_bytes(&self, path: &str, bytes: &[u8]) -> Resp {
+        let json = Some("application/json");
+        self.raw(Method::POST, path, json, bytes.to_vec()).await
+    }
+
+    /// GETs `path` with `headers` and no token; returns the response as it came.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut rb = self.http.get(self.url(path));
+        for (name, value) in headers {
+            rb = rb.header(*name, *value);
+        }
+        rb.send().await.expect("request sent")
+    }
+
+    /// Logs `email` in to this app; returns the access token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        login(&self.http, &self.url("/auth/login"), email, password).await
+    }
+
     /// Creates an entity; `fields` excludes the generated uuid `id` added here.
     pub async fn entity(&self, name: &str, fields: Value) -> Value {
         self.entity_with(name, fields, json!({})).await
     }
 
     pub async fn entity_with(&self, name: &str, fields: Value, extra: Value) -> Value {
-        let mut fl = vec![json!({"name": "id", "type": "uuid"})];
-        fl.extend(fields.as_array().cloned().unwrap_or_default());
-        let mut body = json!({
-            "name": name, "table": name,
-            "primary_key": {"field": "id", "type": "uuid", "generated": true},
-            "fields": fl,
-        });
+        let mut body = entity_def(name, fields);
         for (k, v) in extra.as_object().cloned().unwrap_or_default() {
             body[k] = v;
         }
         self.post("/_admin/entities", body).await.data(201).clone()
     }
 
+    /// Creates one entity per key of `defs` (entity name → fields, as in
+    /// [`T::entity`]), in order.
+    pub async fn entities(&self, defs: Value) {
+        for (name, fields) in defs.as_object().expect("entity name → fields") {
+            self.entity(name, fields.clone()).await;
+        }
+    }
+
     pub async fn relation(&self, body: Value) {
         self.post("/_admin/relations", body).await.expect(201);
+    }
+
+    /// Creates each relation, in order.
+    pub async fn relations<const N: usize>(&self, bodies: [Value; N]) {
+        for body in bodies {
+            self.relation(body).await;
+        }
     }
 
     pub async fn create(&self, entity: &str, body: Value) -> Value {
@@ -422,13 +585,22 @@ impl T {
             .clone()
     }
 
-    /// Sorted values of one key over the rows of a list response.
+    /// For each (query, message): listing `entity` with the query is a 400 with `code`
+    /// and that message.
+    pub async fn query_errors(&self, entity: &str, code: &str, cases: &[(&str, &str)]) {
+        for (q, msg) in cases {
+            let r = self.get(&format!("/{entity}?{q}")).await;
+            assert_eq!(r.error(400, code)["message"], json!(msg), "?{q}");
+        }
+    }
+
+    /// `meta.total` of the list of `entity` with `query`.
+    pub async fn total(&self, entity: &str, query: &str) -> Value {
+        self.list(entity, query).await["meta"]["total"].clone()
+    }
+
+    /// Values of one key over the rows of a list response, in response order.
     pub fn col(list: &Value, key: &str) -> Vec<Value> {
-        list["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r[key].clone())
-            .collect()
+        pluck(&list["data"], key)
     }
 }
