@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SUITE="${SUITE:-../shared/conformance/run.py}"
 CASES="${CASES:-auth/ middleware/ unique/ permission users/ decisions/unknown_filter decisions/nested_writes decisions/timestamps decisions/permission_in}"
 cargo build --quiet -p rocket
-BIN="$PWD/target/debug/rocket"
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/rocket"
 args=()
 for c in $CASES; do args+=(-k "$c"); done
 
