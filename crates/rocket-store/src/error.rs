@@ -43,7 +43,10 @@ impl From<tokio_postgres::Error> for DbError {
             }
             return DbError::Other(format!("{}: {}", code.code(), db.message()));
         }
-        if e.is_closed() {
+        // A closed connection, or one that could not be made (refused, timed out: the
+        // cause is an I/O error): the database is unreachable, not the request wrong.
+        let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+        if e.is_closed() || io {
             return DbError::Unavailable(e.to_string());
         }
         DbError::Other(e.to_string())
@@ -108,5 +111,24 @@ mod tests {
         assert!(matches!(DbError::from(nul), DbError::NotNull));
         let bad = c.execute_batch("SELECT * FROM nope").unwrap_err();
         assert!(matches!(DbError::from(bad), DbError::Other(_)));
+    }
+
+    /// Postgres out of reach is `Unavailable` (503), not an internal error.
+    #[tokio::test]
+    async fn unreachable_postgres_is_unavailable() {
+        // A port that was just free: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let refused = tokio_postgres::connect(
+            &format!("host=127.0.0.1 port={port} user=postgres connect_timeout=2"),
+            tokio_postgres::NoTls,
+        )
+        .await
+        .err()
+        .unwrap();
+        assert!(matches!(DbError::from(refused), DbError::Unavailable(_)));
     }
 }

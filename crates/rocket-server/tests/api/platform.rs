@@ -250,3 +250,66 @@ both!(
     platform_routes_need_platform_token,
     platform_login_refresh_logout
 );
+
+/// A TCP relay to Postgres that can be cut: the server's database going away.
+struct Relay {
+    port: u16,
+    tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Relay {
+    async fn to(upstream: (String, u16)) -> Relay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let tasks = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let held = tasks.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let up = upstream.clone();
+                let conn = tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(up).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                held.lock().unwrap().push(conn.abort_handle());
+            }
+        });
+        tasks.lock().unwrap().push(accept.abort_handle());
+        Relay { port, tasks }
+    }
+
+    /// Closes the listener and every relayed connection.
+    fn cut(&self) {
+        for t in self.tasks.lock().unwrap().drain(..) {
+            t.abort();
+        }
+    }
+}
+
+/// Postgres out of reach after start: creating a Postgres app is a 503 in the
+/// envelope, never a 500 (issue 8: "503 when configured but unreachable").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_postgres_is_unavailable() {
+    let Some(mut tdb) = crate::common::TestDb::new(Db::Postgres).await else {
+        return;
+    };
+    let db = &mut tdb.config.database;
+    let relay = Relay::to((db.host.clone(), db.port)).await;
+    db.host = "127.0.0.1".into();
+    db.port = relay.port;
+    let server = crate::common::start(tdb.config.clone()).await;
+    let http = reqwest::Client::new();
+    let token = crate::common::platform_login(&http, &server.base).await;
+    relay.cut();
+    let (status, body) = crate::common::send(
+        &http,
+        reqwest::Method::POST,
+        &format!("{}/api/_platform/apps", server.base),
+        Some(&token),
+        Some(json!({"name": "gone", "db_driver": "postgres"})),
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], json!("UNAVAILABLE"));
+    server.stop().await;
+}
