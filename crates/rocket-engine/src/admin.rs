@@ -30,6 +30,11 @@ pub trait Collection: Sized + Send + Sync + 'static {
         EngineError::NotFound(format!("{} not found: {key}", Self::NOUN))
     }
 
+    /// The 409 of a create whose key is taken.
+    fn taken(key: &str) -> EngineError {
+        EngineError::Conflict(format!("{} already exists: {key}", Self::NOUN))
+    }
+
     /// 404 for a missing item, before an update's body is read (spec 06 §5).
     fn require(app: &App, key: &str) -> impl Future<Output = Result<()>> + Send {
         async move { get::<Self>(app, key).await.map(|_| ()) }

@@ -97,12 +97,7 @@ impl Collection for Entities {
         let schema = app.schema();
         match name {
             Some(n) => Self::require(app, n).await?,
-            None if schema.entity(&e.name).is_some() => {
-                return Err(EngineError::Conflict(format!(
-                    "Entity already exists: {}",
-                    e.name
-                )));
-            }
+            None if schema.entity(&e.name).is_some() => return Err(Self::taken(&e.name)),
             None => {}
         }
         check_table_free(&schema, &e)?;
@@ -180,10 +175,7 @@ impl Collection for Relations {
         }
         check_relation(&schema, &r).map_err(EngineError::Invalid)?;
         if name.is_none() && schema.relation(&r.name).is_some() {
-            return Err(EngineError::Conflict(format!(
-                "Relation already exists: {}",
-                r.name
-            )));
+            return Err(Self::taken(&r.name));
         }
         let def = save_relation(&app.store, &r, &schema, name.is_none()).await?;
         p.metadata_changed(app).await?;

@@ -113,12 +113,12 @@ impl Table {
         format!("SELECT {} FROM {}", cols.join(", "), self.name)
     }
 
-    /// A row decoded by the column kinds; a NULL column is left out, so the row
-    /// type's serde defaults apply.
-    fn decode<T: DeserializeOwned>(&self, row: Row) -> Result<T, DbError> {
+    /// A row decoded by the column kinds (`cols`: [`Table::columns`], parsed once
+    /// per query); a NULL column is left out, so the row type's serde defaults apply.
+    fn decode<T: DeserializeOwned>(&self, cols: &[(&str, Kind)], row: Row) -> Result<T, DbError> {
         let mut r = Reader::new(row);
         let mut m = Map::new();
-        for (name, kind) in self.columns() {
+        for &(name, kind) in cols {
             if let Some(v) = read(&mut r, kind) {
                 m.insert(name.to_string(), v);
             }
@@ -233,8 +233,9 @@ pub(crate) async fn select<T: Stored>(
 ) -> Result<Vec<T>, DbError> {
     let tpl = format!("{} {clause}", T::TABLE.select());
     let rows = x.query(&sql(x.dialect(), &tpl, params)).await?;
+    let cols: Vec<_> = T::TABLE.columns().collect();
     rows.into_iter()
-        .map(|row| T::TABLE.decode::<T>(row).map(T::loaded))
+        .map(|row| T::TABLE.decode::<T>(&cols, row).map(T::loaded))
         .collect()
 }
 
@@ -319,7 +320,8 @@ mod tests {
             Cell::Text("2025-01-15 10:30:00+00".into()),
             Cell::Null,
         ];
-        let p: Probe = T.decode(row).unwrap();
+        let cols: Vec<_> = T.columns().collect();
+        let p: Probe = T.decode(&cols, row).unwrap();
         assert_eq!(
             p,
             Probe {
@@ -333,7 +335,7 @@ mod tests {
                 who: None,
             }
         );
-        let empty: Probe = T.decode(vec![Cell::Null; 8]).unwrap();
+        let empty: Probe = T.decode(&cols, vec![Cell::Null; 8]).unwrap();
         assert_eq!(empty, Probe::default());
     }
 
