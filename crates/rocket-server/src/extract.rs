@@ -41,6 +41,11 @@ impl FromRequestParts<Shared> for AppRef {
             .find(|(k, _)| *k == "app")
             .map(|(_, v)| v.to_string())
             .unwrap_or_default();
+        // No app name starts with `_`: `/api/_platform/<typo>` and the like are
+        // unknown routes, not unknown apps.
+        if name.starts_with('_') {
+            return Err(ApiError::RouteNotFound);
+        }
         let app = p.app(&name).await?;
         parts.extensions.insert(app.clone());
         Ok(AppRef(app))

@@ -219,6 +219,14 @@ async fn system_paths_are_not_entities(t: T) {
     }
     let r = t.req(Method::POST, "/_anything", Some(json!({}))).await;
     r.error(404, "NOT_FOUND");
+    // A typo under the platform's prefix is no app named `_platform`.
+    for path in ["/api/_platform/appz", "/api/_platform/apps/x/y"] {
+        let url = format!("{}{path}", t.base);
+        let (status, body) =
+            crate::common::send(&t.http, Method::GET, &url, Some(&t.platform_token), None).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert_eq!(body["error"]["code"], json!("NOT_FOUND"), "{path}");
+    }
 }
 
 /// A Postgres app on a server whose management database is SQLite: a clear 422.
