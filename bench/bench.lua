@@ -1,12 +1,14 @@
 -- wrk script for the Rocket load benchmark.
 --
--- Usage: wrk ... -s bench.lua <base-url> -- <mode>
+-- Usage: wrk ... -s bench.lua <base-url> -- <mode> [<entity>]
 --   mode: list | get | include | create | update
+--   entity: customer (default) | ruled (the customer copy with rules and a state
+--           machine; create adds "status":"new", its initial state, to W1's body)
 -- Environment:
 --   BENCH_TOKEN   bearer token of the app admin (required)
 --   BENCH_APP     app name (default "bench")
---   BENCH_IDS     file with one customer id per line (get/include/update)
---   BENCH_NONCE   string that makes W1 emails unique across runs
+--   BENCH_IDS     file with one id of <entity> per line (get/include/update)
+--   BENCH_NONCE   string that makes W1/W1R emails unique across runs
 --
 -- Every thread counts the responses whose status is not 2xx and keeps the first
 -- few of their bodies; `done` prints the totals in a machine-readable form:
@@ -24,10 +26,11 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local mode, app, token, ids, nids, counter, headers, json_headers, nonce
+local mode, entity, base, extra, app, token, ids, nids, counter, headers, json_headers, nonce
 
 function init(args)
   mode = args[1] or "get"
+  entity = args[2] or "customer"
   app = os.getenv("BENCH_APP") or "bench"
   token = os.getenv("BENCH_TOKEN") or ""
   nonce = os.getenv("BENCH_NONCE") or tostring(os.time())
@@ -51,6 +54,8 @@ function init(args)
     f:close()
   end
   nids = #ids
+  base = "/api/" .. app .. "/" .. entity
+  extra = (entity == "ruled") and ',"status":"new"' or ""
   if (mode == "get" or mode == "include" or mode == "update") and nids == 0 then
     error("mode " .. mode .. " needs BENCH_IDS")
   end
@@ -62,22 +67,22 @@ end
 
 function request()
   if mode == "list" then
-    return wrk.format("GET",
-      "/api/" .. app .. "/customer?filter[tier]=gold&sort=-score&page=3&per_page=25", headers)
+    return wrk.format("GET", base .. "?filter[tier]=gold&sort=-score&page=3&per_page=25", headers)
   elseif mode == "get" then
-    return wrk.format("GET", "/api/" .. app .. "/customer/" .. random_id(), headers)
+    return wrk.format("GET", base .. "/" .. random_id(), headers)
   elseif mode == "include" then
-    return wrk.format("GET", "/api/" .. app .. "/customer/" .. random_id() .. "?include=orders", headers)
+    return wrk.format("GET", base .. "/" .. random_id() .. "?include=orders", headers)
   elseif mode == "create" then
     counter = counter + 1
     local key = nonce .. "-" .. tid .. "-" .. counter
     local tiers = { "bronze", "silver", "gold" }
-    local body = '{"name":"W1 customer ' .. key .. '","email":"w1-' .. key ..
-      '@bench.example","tier":"' .. tiers[math.random(3)] .. '","score":' .. math.random(0, 100000) .. '}'
-    return wrk.format("POST", "/api/" .. app .. "/customer", json_headers, body)
+    local body = '{"name":"W1 ' .. entity .. ' ' .. key .. '","email":"w1-' .. key ..
+      '@bench.example","tier":"' .. tiers[math.random(3)] .. '","score":' .. math.random(0, 100000) ..
+      extra .. '}'
+    return wrk.format("POST", base, json_headers, body)
   elseif mode == "update" then
     local body = '{"score":' .. math.random(0, 100000) .. '}'
-    return wrk.format("PUT", "/api/" .. app .. "/customer/" .. random_id(), json_headers, body)
+    return wrk.format("PUT", base .. "/" .. random_id(), json_headers, body)
   else
     error("unknown mode " .. tostring(mode))
   end

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Rocket load benchmark driver (used by bench/run.sh; expects a running server).
 
-Creates the app `bench` with the entities `customer` and `order`, loads the data set
-through the REST API, runs wrk for the five tests and prints a result table.
+Creates the app `bench` with the entities `customer`, `order` and `ruled` (a copy of
+`customer` with validation rules and a state machine), loads the data set through the
+REST API, runs wrk for the tests and prints a result table.
 Only talks to the given (loopback) base URL.
 """
 
@@ -50,6 +51,60 @@ ORDER = {
     ],
 }
 
+# The same fields as `customer` plus `status` (the state field) and `label` (computed):
+# W1R/W2R write it with the same bodies as W1/W2, so the ratio to W1/W2 is the cost of
+# the business rules below.
+RULED = {
+    "name": "ruled",
+    "table": "ruled",
+    "primary_key": {"field": "id", "type": "uuid", "generated": True},
+    "fields": [
+        {"name": "id", "type": "uuid"},
+        {"name": "name", "type": "string", "required": True},
+        {"name": "email", "type": "string", "unique": True},
+        {"name": "tier", "type": "string", "enum": ["bronze", "silver", "gold"]},
+        {"name": "score", "type": "int", "index": True},
+        {"name": "created_at", "type": "timestamp", "auto": "create"},
+        {"name": "status", "type": "string"},
+        {"name": "label", "type": "string"},
+    ],
+    "indexes": [{"fields": ["tier", "score"]}],
+}
+
+# Five active before_write rules on `ruled` (07-rules §6): two field rules, two expression
+# rules (true = violated; neither is for the benchmark's bodies) and one computed rule.
+# On W2R's partial update `record.name` is absent, so `label` keeps its stored value.
+RULES = [
+    {"type": "field", "priority": 10,
+     "definition": {"field": "name", "operator": "min_length", "value": 1}},
+    {"type": "field", "priority": 20,
+     "definition": {"field": "score", "operator": "min", "value": 0}},
+    {"type": "expression", "priority": 30,
+     "definition": {"expression": "record.score != nil && record.score > 1000000",
+                    "message": "score too large"}},
+    {"type": "expression", "priority": 40,
+     "definition": {"expression": "record.tier == 'platinum'"}},
+    {"type": "computed", "priority": 50,
+     "definition": {"field": "label",
+                    "expression": "record.name != nil ? upper(record.name) : old.label"}},
+]
+
+# One active state machine on `ruled.status` (08-state-machines §7). W1R creates in the
+# initial state; W2R does not send `status`, so the machine is looked at and skipped.
+STATE_MACHINE = {
+    "entity": "ruled",
+    "field": "status",
+    "definition": {
+        "initial": "new",
+        "transitions": [
+            {"from": "new", "to": "active",
+             "guard": "(record.score != nil ? record.score : old.score) >= 0"},
+            {"from": "active", "to": "new"},
+        ],
+    },
+    "active": True,
+}
+
 RELATION = {
     "name": "orders",
     "type": "one_to_many",
@@ -60,16 +115,22 @@ RELATION = {
     "on_delete": "cascade",
 }
 
-# name, wrk mode, description, sequential (one connection, one thread)
+# name, wrk mode, entity, description, sequential (one connection, one thread).
+# W1R/W2R run right after W1/W2: the ratio compares runs seconds apart.
 TESTS = [
-    ("L1", "list", "list filter[tier]=gold&sort=-score&page=3&per_page=25", False),
-    ("L2", "get", "get by random id", False),
-    ("L3", "include", "get by random id with include=orders", False),
-    ("W1", "create", "create customer", False),
-    ("W2", "update", "update score of a random customer", False),
-    ("S1", "create", "create customer, one sequential client", True),
-    ("S2", "update", "update score, one sequential client", True),
+    ("L1", "list", "customer", "list filter[tier]=gold&sort=-score&page=3&per_page=25", False),
+    ("L2", "get", "customer", "get by random id", False),
+    ("L3", "include", "customer", "get by random id with include=orders", False),
+    ("W1", "create", "customer", "create customer", False),
+    ("W1R", "create", "ruled", "create ruled (W1 + 5 rules, state machine)", False),
+    ("W2", "update", "customer", "update score of a random customer", False),
+    ("W2R", "update", "ruled", "update score of a random ruled (W2 + rules)", False),
+    ("S1", "create", "customer", "create customer, one sequential client", True),
+    ("S2", "update", "customer", "update score, one sequential client", True),
 ]
+
+# The rules' cost: req/s of the test with rules as a share of its counterpart without.
+RULE_PAIRS = [("W1R", "W1"), ("W2R", "W2")]
 
 # The same statements straight on the database (pgbench), for the ceiling of each
 # test on Postgres. Keys come from `bench_keys` (an InitPlan lookup in each script).
@@ -178,19 +239,34 @@ def delete_app(c, ptoken):
     return st
 
 
-def setup_app(base, driver):
+def setup_app(base, driver, rules=True):
     c = Client(base)
     ptoken = platform_login(c)
     delete_app(c, ptoken)  # leftovers of an aborted run
     st, p = c.request("POST", "/api/_platform/apps", {"name": APP, "db_driver": driver}, token=ptoken)
     expect(st, p, (201,), "create app")
     token = app_login(c)
-    for ent in (CUSTOMER, ORDER):
+    for ent in (CUSTOMER, ORDER, RULED) if rules else (CUSTOMER, ORDER):
         st, p = c.request("POST", "/api/%s/_admin/entities" % APP, ent, token=token)
         expect(st, p, (200, 201), "create entity " + ent["name"])
     st, p = c.request("POST", "/api/%s/_admin/relations" % APP, RELATION, token=token)
     expect(st, p, (200, 201), "create relation")
+    if not rules:
+        return ptoken, token
+    for rule in RULES:
+        body = dict(rule, entity=RULED["name"], hook="before_write", active=True)
+        st, p = c.request("POST", "/api/%s/_admin/rules" % APP, body, token=token)
+        expect_rules(st, p, "create %s rule (priority %d)" % (rule["type"], rule["priority"]))
+    st, p = c.request("POST", "/api/%s/_admin/state-machines" % APP, STATE_MACHINE, token=token)
+    expect_rules(st, p, "create state machine")
     return ptoken, token
+
+
+def expect_rules(status, payload, what):
+    if status == 404:
+        raise SystemExit("%s failed: HTTP 404 %s\n(a binary without rules? BENCH_NO_RULES=1 leaves out "
+                         "ruled, W1R and W2R)" % (what, json.dumps(payload)[:500]))
+    return expect(status, payload, (201,), what)
 
 
 def parallel_create(base, token, entity, bodies, workers, errors):
@@ -214,7 +290,7 @@ def parallel_create(base, token, entity, bodies, workers, errors):
     return ids
 
 
-def load_data(base, token, n_customers, n_orders, workers, rng):
+def load_data(base, token, n_customers, n_orders, n_ruled, workers, rng):
     tiers = ["bronze", "silver", "gold"]
     customers = [
         {
@@ -243,14 +319,64 @@ def load_data(base, token, n_customers, n_orders, workers, rng):
     ]
     oids = parallel_create(base, token, "order", orders, workers, errors)
     t2 = time.time()
+    # like the customers, through the rules and the state machine (initial state "new")
+    ruled = [
+        {
+            "name": "Ruled %d" % i,
+            "email": "ruled%d@bench.example" % i,
+            "tier": tiers[rng.randrange(3)],
+            "score": rng.randrange(0, 100000),
+            "status": "new",
+        }
+        for i in range(n_ruled)
+    ]
+    rids = parallel_create(base, token, "ruled", ruled, workers, errors)
+    t3 = time.time()
     stats = {
         "customers": len(good),
         "customers_s": t1 - t0,
         "orders": sum(1 for i in oids if i),
         "orders_s": t2 - t1,
+        "ruled": sum(1 for i in rids if i),
+        "ruled_s": t3 - t2,
         "errors": errors,
     }
-    return good, stats
+    return good, [i for i in rids if i], stats
+
+
+def check_rules(c, token, ruled_ids):
+    """A few requests that show the rules and the state machine are in force, so W1R/W2R
+    measure what they claim to. Returns the list of failed checks (printed by the caller)."""
+    failed = []
+    path = "/api/%s/ruled" % APP
+
+    def check(what, st, p, ok, cond=True):
+        if st not in ok or not cond:
+            failed.append("%s: HTTP %s %s" % (what, st, json.dumps(p)[:300]))
+
+    if not ruled_ids:
+        return ["no ruled row was loaded"]
+    rid = ruled_ids[0]
+    st, p = c.request("GET", "%s/%s" % (path, rid), token=token)
+    row = (p.get("data") if isinstance(p, dict) else None) or {}
+    check("computed label of a loaded row", st, p, (200,),
+          str(row.get("name", "")).upper() == row.get("label") and row.get("status") == "new")
+
+    def body(n, score, status):  # a distinct email each, so a wrongly accepted one cannot 409 the next
+        return {"name": "Check", "email": "check-%d-%d@bench.example" % (os.getpid(), n),
+                "tier": "gold", "score": score, "status": status}
+
+    st, p = c.request("POST", path, body(1, -1, "new"), token=token)
+    check("field rule score min 0", st, p, (422,))
+    st, p = c.request("POST", path, body(2, 2000000, "new"), token=token)
+    check("expression rule score too large", st, p, (422,))
+    st, p = c.request("POST", path, body(3, 1, "active"), token=token)
+    check("state machine initial state", st, p, (422,))
+    st, p = c.request("PUT", "%s/%s" % (path, rid), {"status": "active"}, token=token)
+    check("transition new -> active (guard on old.score)", st, p, (200,))
+    st, p = c.request("PUT", "%s/%s" % (path, rid), {"status": "new"}, token=token)
+    check("transition active -> new", st, p, (200,))
+    return failed
 
 
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -298,7 +424,7 @@ def parse_wrk(out):
     return res
 
 
-def run_wrk(args, mode, token, ids_file, sequential=False):
+def run_wrk(args, mode, entity, token, ids_file, sequential=False):
     env = dict(os.environ)
     env.update({
         "BENCH_TOKEN": token,
@@ -308,7 +434,7 @@ def run_wrk(args, mode, token, ids_file, sequential=False):
     })
     threads, conns = (1, 1) if sequential else (args.threads, args.connections)
     cmd = [args.wrk, "-t", str(threads), "-c", str(conns), "-d", args.duration,
-           "--timeout", "5s", "--latency", "-s", args.lua, args.base, "--", mode]
+           "--timeout", "5s", "--latency", "-s", args.lua, args.base, "--", mode, entity]
     p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True, timeout=300)
     return " ".join(cmd) + "\n\n" + p.stdout, p.returncode
@@ -351,6 +477,19 @@ def ceiling(args, db, name, nkeys):
     return tps
 
 
+def rules_overhead(rows):
+    """{"W1R/W1": percent, ...} for the rules tests that ran (None when the counterpart did not)."""
+    rps = {name: r["rps"] for name, r in rows}
+    out = {}
+    for ruled, plain in RULE_PAIRS:
+        if ruled not in rps:
+            continue
+        a, b = rps.get(ruled), rps.get(plain)
+        ok = a is not None and b is not None and b > 0 and a == a and b == b  # not NaN
+        out["%s/%s" % (ruled, plain)] = 100.0 * a / b if ok else None
+    return out
+
+
 def fmt_table(driver, rows, ceiling=None):
     head = "| test | req/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx |"
     sep = "|---|---:|---:|---:|---:|---:|---:|"
@@ -365,6 +504,11 @@ def fmt_table(driver, rows, ceiling=None):
             c = ceiling.get(name)
             line += (" %.0f | %.0f %% |" % (c, 100.0 * r["rps"] / c)) if c else " | |"
         lines.append(line)
+    overhead = rules_overhead(rows)
+    if overhead:
+        lines.append("")
+        lines.append("rules overhead: " + ", ".join(
+            "%s = %s" % (k, "%.0f%%" % v if v is not None else "n/a") for k, v in overhead.items()))
     return "\n".join(lines)
 
 
@@ -377,6 +521,7 @@ def main():
     ap.add_argument("--wrk", default="wrk")
     ap.add_argument("--customers", type=int, default=10000)
     ap.add_argument("--orders", type=int, default=50000)
+    ap.add_argument("--ruled", type=int, default=None, help="ruled rows to load (default: --customers)")
     ap.add_argument("--workers", type=int, default=16)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
@@ -390,24 +535,38 @@ def main():
     prefix = os.path.join(args.results, args.driver)
     rng = random.Random(42)
 
+    # BENCH_NO_RULES=1: no `ruled`, no rules, no W1R/W2R (the run of a binary before rules)
+    rules = os.environ.get("BENCH_NO_RULES", "0") != "1"
     wait_health(args.base, 60)
-    ptoken, token = setup_app(args.base, args.driver)
-    print("[%s] app created, loading %d customers and %d orders ..."
-          % (args.driver, args.customers, args.orders), flush=True)
-    ids, stats = load_data(args.base, token, args.customers, args.orders, args.workers, rng)
-    print("[%s] loaded %d customers in %.1fs (%.0f/s), %d orders in %.1fs (%.0f/s), %d load errors"
+    ptoken, token = setup_app(args.base, args.driver, rules)
+    n_ruled = 0 if not rules else args.customers if args.ruled is None else args.ruled
+    print("[%s] app created, loading %d customers%s %d orders%s ..."
+          % (args.driver, args.customers, "," if rules else " and", args.orders,
+             " and %d ruled" % n_ruled if rules else ""), flush=True)
+    ids, ruled_ids, stats = load_data(args.base, token, args.customers, args.orders, n_ruled,
+                                      args.workers, rng)
+    print("[%s] loaded %d customers in %.1fs (%.0f/s), %d orders in %.1fs (%.0f/s), %s%d load errors"
           % (args.driver, stats["customers"], stats["customers_s"],
              stats["customers"] / max(stats["customers_s"], 1e-9),
              stats["orders"], stats["orders_s"], stats["orders"] / max(stats["orders_s"], 1e-9),
-             len(stats["errors"])), flush=True)
+             "%d ruled in %.1fs (%.0f/s), " % (stats["ruled"], stats["ruled_s"],
+                                               stats["ruled"] / max(stats["ruled_s"], 1e-9))
+             if rules else "", len(stats["errors"])), flush=True)
     for e in stats["errors"][:5]:
         print("  load error: %s HTTP %s %s" % (e[0], e[1], json.dumps(e[2])[:500]), flush=True)
-    ids_file = prefix + "-customer-ids.txt"
-    with open(ids_file, "w") as f:
-        f.write("\n".join(ids) + "\n")
+    ids_files = {"customer": prefix + "-customer-ids.txt", "ruled": prefix + "-ruled-ids.txt"}
+    for entity, keys in (("customer", ids), ("ruled", ruled_ids)) if rules else (("customer", ids),):
+        with open(ids_files[entity], "w") as f:
+            f.write("\n".join(keys) + "\n")
 
     rows = []
     c = Client(args.base)
+    rule_failures = check_rules(c, token, ruled_ids) if rules else []
+    for what in rule_failures:
+        print("[%s] rules check failed: %s" % (args.driver, what), flush=True)
+    if rules and not rule_failures:
+        print("[%s] rules check: %d rules and the state machine on ruled are in force"
+              % (args.driver, len(RULES)), flush=True)
     only = [t for t in os.environ.get("BENCH_ONLY", "").split(",") if t]
     ceilings = None
     if args.driver == "postgres":
@@ -419,11 +578,11 @@ def main():
     if args.driver == "postgres" and not args.no_pgbench:
         ceilings = {}
         keys_db = prepare_ceilings(ids)
-    for name, mode, desc, sequential in TESTS:
-        if only and name not in only:
+    for name, mode, entity, desc, sequential in TESTS:
+        if (only and name not in only) or (entity == "ruled" and not rules):
             continue
         token = app_login(c)  # tokens live 15 minutes; refresh before every run
-        out, rc = run_wrk(args, mode, token, ids_file, sequential)
+        out, rc = run_wrk(args, mode, entity, token, ids_files[entity], sequential)
         with open("%s-%s.txt" % (prefix, name), "w") as f:
             f.write(out)
         r = parse_wrk(out)
@@ -465,14 +624,16 @@ def main():
         json.dump({"driver": args.driver, "label": args.label,
                    "load": {k: v for k, v in stats.items() if k != "errors"},
                    "load_errors": stats["errors"][:20],
-                   "results": {n: r for n, r in rows}, "pgbench": ceilings}, f, indent=2)
+                   "rules_check_failures": rule_failures,
+                   "results": {n: r for n, r in rows}, "pgbench": ceilings,
+                   "rules_overhead": rules_overhead(rows)}, f, indent=2)
 
     if not args.keep_app:
         ptoken = platform_login(c)
         st = delete_app(c, ptoken)
         print("[%s] app deleted (HTTP %s)" % (args.driver, st), flush=True)
 
-    bad = sum(r["non2xx"] or 0 for _, r in rows) + len(stats["errors"])
+    bad = sum(r["non2xx"] or 0 for _, r in rows) + len(stats["errors"]) + len(rule_failures)
     return 1 if bad else 0
 
 

@@ -2,13 +2,16 @@
 # Rocket load benchmark: bash bench/run.sh [sqlite|postgres|both]   (default: both)
 #
 # Builds the release binary, and for every dialect starts it in a temporary working
-# directory, creates the app "bench", loads 10,000 customers + 50,000 orders through
-# the API and runs wrk (32 connections, 2 threads, 10 s) for L1 L2 L3 W1 W2.
+# directory, creates the app "bench", loads 10,000 customers + 50,000 orders + 10,000
+# "ruled" (customers with 5 rules and a state machine) through the API and runs wrk
+# (32 connections, 2 threads, 10 s) for L1 L2 L3 W1 W1R W2 W2R (and S1 S2, one connection).
 # Raw outputs go to bench/results/<timestamp>/. Only loopback traffic.
 #
 # Tunables (environment): BENCH_PORT (18731), APP_POOL_SIZE (16), BENCH_DURATION (10s),
 # BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_CUSTOMERS (10000), BENCH_ORDERS (50000),
-# BENCH_LOAD_WORKERS (16), BENCH_PG_MGMT_DB (rocket_bench_mgmt), BENCH_SKIP_BUILD=1.
+# BENCH_RULED (BENCH_CUSTOMERS), BENCH_LOAD_WORKERS (16), BENCH_PG_MGMT_DB (rocket_bench_mgmt),
+# BENCH_SKIP_BUILD=1, BENCH_ONLY=W1,W1R (only the named tests), BENCH_NO_RULES=1 (no
+# "ruled", no W1R/W2R: for a binary without rules).
 set -euo pipefail
 
 MODE="${1:-both}"
@@ -119,6 +122,7 @@ for dialect in "${DIALECTS[@]}"; do
       --label "APP_POOL_SIZE=$POOL" \
       --customers "${BENCH_CUSTOMERS:-10000}" \
       --orders "${BENCH_ORDERS:-50000}" \
+      --ruled "${BENCH_RULED:-${BENCH_CUSTOMERS:-10000}}" \
       --workers "${BENCH_LOAD_WORKERS:-16}" \
       --connections "${BENCH_CONNECTIONS:-32}" \
       --threads "${BENCH_THREADS:-2}" \

@@ -10,6 +10,7 @@ use rocket_store::{Exec, Store};
 
 use crate::config::LimitsConfig;
 use crate::error::Result;
+use crate::logic::Logic;
 use crate::repo;
 
 pub struct App {
@@ -18,6 +19,8 @@ pub struct App {
     pub secret: Vec<u8>,
     pub limits: LimitsConfig,
     schema: ArcSwap<Schema>,
+    /// Rules, state machines and workflows compiled for `schema`.
+    logic: ArcSwap<Logic>,
     /// Serialises metadata changes of this app (check-then-insert races).
     pub admin_lock: tokio::sync::Mutex<()>,
     /// Serialises reloads: a reload that read older metadata must not store its
@@ -34,6 +37,7 @@ impl App {
             secret: secret.to_vec(),
             limits,
             schema: ArcSwap::from_pointee(Schema::default()),
+            logic: ArcSwap::from_pointee(Logic::default()),
             admin_lock: tokio::sync::Mutex::new(()),
             reload_lock: tokio::sync::Mutex::new(()),
         }
@@ -41,6 +45,10 @@ impl App {
 
     pub fn schema(&self) -> Arc<Schema> {
         self.schema.load_full()
+    }
+
+    pub fn logic(&self) -> Arc<Logic> {
+        self.logic.load_full()
     }
 
     /// Rebuilds the whole snapshot from the database and swaps it in at once, so a
@@ -82,9 +90,16 @@ impl App {
                 }
             }
         }
+        // Expressions are compiled here, once per snapshot (spec 10 §6).
+        let logic = Logic::build(
+            repo::all::<repo::rules::RuleRow>(x).await?,
+            repo::all::<repo::state_machines::StateMachineRow>(x).await?,
+            repo::all::<repo::workflows::WorkflowRow>(x).await?,
+        );
         self.schema.store(Arc::new(
             Schema::new(entities, relations).with_policies(policies),
         ));
+        self.logic.store(Arc::new(logic));
         Ok(())
     }
 }

@@ -21,6 +21,22 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub limits: LimitsConfig,
     pub ai: AiConfig,
+    pub scheduler: SchedulerConfig,
+}
+
+/// Timed background work (workflow approval timeouts, spec 09 §7).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SchedulerConfig {
+    /// Seconds between runs (the first runs one interval after start); 0 disables
+    /// the scheduler in this process (another process on the database runs it).
+    pub interval_secs: u64,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        SchedulerConfig { interval_secs: 60 }
+    }
 }
 
 /// A secret from the configuration. `Debug` never shows it, so configs can be logged.
@@ -162,6 +178,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             limits: LimitsConfig::default(),
             ai: AiConfig::default(),
+            scheduler: SchedulerConfig::default(),
         }
     }
 }
@@ -347,6 +364,9 @@ impl Config {
         }
         if let Some(v) = get("APP_POOL_SIZE").or_else(|| get("ROCKET_APP_POOL_SIZE")) {
             self.app_pool_size = num("APP_POOL_SIZE", v)?;
+        }
+        if let Some(v) = get("ROCKET_SCHEDULER_INTERVAL_SECS") {
+            self.scheduler.interval_secs = num("ROCKET_SCHEDULER_INTERVAL_SECS", v)?;
         }
         if let Some(v) = get("ROCKET_STORAGE_MAX_FILE_SIZE") {
             self.storage.max_file_size = num("ROCKET_STORAGE_MAX_FILE_SIZE", v)?;

@@ -7,7 +7,9 @@
 //! - [`access`]: the permission engine;
 //! - [`metadata`]: entity, relation and permission admin;
 //! - [`porting`]: schema export and import;
-//! - [`records`]: the five entity operations and the write pipeline.
+//! - [`records`]: the five entity operations and the write pipeline;
+//! - [`logic`]: rules and state machines (spec 07, 08); [`workflows`] (09);
+//! - [`scheduler`]: timed background jobs (approval timeouts).
 //!
 //! Errors are [`EngineError`]: what went wrong, never an HTTP status.
 
@@ -17,11 +19,15 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod logic;
 pub mod metadata;
+pub mod outbound;
 pub mod platform;
 pub mod porting;
 pub mod records;
 pub mod repo;
+pub mod scheduler;
+pub mod workflows;
 
 pub use app::App;
 pub use config::Config;

@@ -54,11 +54,12 @@ pub mod limits {
 /// Where an expression is used; decides which variables exist (spec 10 §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContextKind {
-    /// Expression rule (07 §3.4): `record`, `old`, `action`.
+    /// Expression rule (07 §3.4): `record`, `old`, `action`, and (beyond the
+    /// reference, issue 9) `user` and `related` (07 §5 `related_load`).
     ExpressionRule,
-    /// Computed rule (07 §3.4): `record`, `old`, `action`.
+    /// Computed rule (07 §3.4): as [`ContextKind::ExpressionRule`].
     ComputedRule,
-    /// State-machine guard (08 §3.2): `record`, `old`, `action`.
+    /// State-machine guard (08 §3.2): as [`ContextKind::ExpressionRule`].
     Guard,
     /// Workflow condition step (09 §4): `context`.
     WorkflowCondition,
@@ -72,7 +73,7 @@ impl ContextKind {
     pub fn variables(self) -> &'static [&'static str] {
         match self {
             ContextKind::ExpressionRule | ContextKind::ComputedRule | ContextKind::Guard => {
-                &["record", "old", "action"]
+                &["record", "old", "action", "user", "related"]
             }
             ContextKind::WorkflowCondition => &["context"],
             ContextKind::WebhookCondition => &[
@@ -267,6 +268,14 @@ impl Program {
                 pos as usize,
             )),
         }
+    }
+
+    /// True when the expression reads the top-level variable `name` (so a caller
+    /// can skip supplying what no expression uses).
+    pub fn uses_variable(&self, name: &str) -> bool {
+        let mut found = false;
+        self.root.for_each_var(&mut |n, _| found |= n == name);
+        found
     }
 
     /// Evaluates and converts the result to JSON (spec 10 §3.8): integral

@@ -553,12 +553,16 @@ fn static_check() {
     use ContextKind::*;
     for kind in [ExpressionRule, ComputedRule, Guard] {
         assert!(compile_for(kind, "record.a == old.a && action == 'update'").is_ok());
-        let e = compile_for(kind, "record.a == 1 && user.id == 'x'").unwrap_err();
-        assert!(e.message.starts_with("unknown variable user"), "{e}");
+        assert!(compile_for(kind, "user.id == 'x' && len(related.items) > 0").is_ok());
+        let e = compile_for(kind, "record.a == 1 && users.id == 'x'").unwrap_err();
+        assert!(e.message.starts_with("unknown variable users"), "{e}");
         assert_eq!(e.offset, 17);
         assert!(compile_for(kind, "context.a").is_err());
     }
     assert!(compile_for(WorkflowCondition, "context.amount > 1").is_ok());
+    let p = compile("record.a > old.b.c && {old: 1}.old == 1").unwrap();
+    assert!(p.uses_variable("old") && p.uses_variable("record"));
+    assert!(!p.uses_variable("b") && !p.uses_variable("c") && !p.uses_variable("user"));
     assert!(compile_for(WorkflowCondition, "record.amount > 1").is_err());
     assert!(compile_for(
         WebhookCondition,
@@ -573,7 +577,10 @@ fn static_check() {
         .unwrap_err()
         .message
         .starts_with("unknown function"));
-    assert_eq!(Guard.variables(), &["record", "old", "action"]);
+    assert_eq!(
+        Guard.variables(),
+        &["record", "old", "action", "user", "related"]
+    );
 }
 
 #[test]

@@ -39,6 +39,7 @@ impl Server {
     pub async fn build(config: Config, addr: SocketAddr) -> Result<Server, StartError> {
         let platform = Platform::start(config).await?;
         platform.spawn_listener();
+        rocket_engine::scheduler::spawn(&platform);
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| StartError::Listen(addr, e))?;

@@ -35,6 +35,8 @@ pub struct Caller<'a> {
     pub app: &'a App,
     pub user: &'a User,
     pub schema: Arc<Schema>,
+    /// Rules, machines and workflows of the same snapshot.
+    pub logic: Arc<crate::logic::Logic>,
 }
 
 impl<'a> Caller<'a> {
@@ -43,6 +45,7 @@ impl<'a> Caller<'a> {
             app,
             user,
             schema: app.schema(),
+            logic: app.logic(),
         }
     }
 

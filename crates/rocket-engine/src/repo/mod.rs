@@ -14,7 +14,7 @@ pub mod settings;
 pub mod state_machines;
 pub mod table;
 
-pub(crate) use table::{all, find, insert_new};
+pub(crate) use table::{all, find, insert_new, update};
 pub mod tokens;
 pub mod ui_configs;
 pub mod users;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::table::{Stored, Table};
+use super::table::{Stamps, Stored, Table};
 
 /// A rule as exported and imported (spec 14 §1).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -37,4 +37,23 @@ impl Stored for RuleDef {
         "entity hook type definition:json priority:int active:bool",
     )
     .order("entity, priority");
+}
+
+/// A stored row as the admin API lists it: the definition with its id and stamps.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RuleRow {
+    pub id: String,
+    #[serde(flatten)]
+    pub def: RuleDef,
+    #[serde(flatten)]
+    pub stamps: Stamps,
+}
+
+impl Stored for RuleRow {
+    const TABLE: Table = Table::new(
+        "_rules",
+        "id:uuid entity hook type definition:json priority:int active:bool created_at:time updated_at:time",
+    )
+    .order("entity, priority, created_at, id");
 }

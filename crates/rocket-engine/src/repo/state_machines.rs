@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::table::{Stored, Table};
+use super::table::{Stamps, Stored, Table};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
@@ -31,4 +31,23 @@ impl Stored for StateMachineDef {
         "entity field definition:json active:bool",
     )
     .order("entity");
+}
+
+/// A stored row as the admin API lists it: the definition with its id and stamps.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StateMachineRow {
+    pub id: String,
+    #[serde(flatten)]
+    pub def: StateMachineDef,
+    #[serde(flatten)]
+    pub stamps: Stamps,
+}
+
+impl Stored for StateMachineRow {
+    const TABLE: Table = Table::new(
+        "_state_machines",
+        "id:uuid entity field definition:json active:bool created_at:time updated_at:time",
+    )
+    .order("entity, created_at, id");
 }

@@ -163,6 +163,31 @@ impl Table {
     }
 }
 
+impl Table {
+    /// `UPDATE` of the columns a row binds (not `id`, not time columns) and
+    /// `updated_at`, by `id`.
+    fn update<T: Serialize>(
+        &self,
+        d: Dialect,
+        id: &str,
+        row: &T,
+    ) -> Result<(String, Vec<Param>), DbError> {
+        let (_, params) = self.insert(d, id.to_ascii_lowercase(), row)?;
+        let sets: Vec<String> = self
+            .columns()
+            .filter(|(n, k)| *k != Kind::Time && *n != "id")
+            .enumerate()
+            .map(|(i, (n, k))| format!("{n} = {}", k.placeholder(i + 2)))
+            .collect();
+        let sql = format!(
+            "UPDATE {} SET {}, updated_at = {{now}} WHERE id = {{1:uuid}}",
+            self.name,
+            sets.join(", ")
+        );
+        Ok((sql, params))
+    }
+}
+
 fn read(r: &mut Reader, kind: Kind) -> Option<Value> {
     match kind {
         Kind::Text | Kind::Uuid => r.opt_text().map(Value::String),
@@ -275,6 +300,12 @@ pub(crate) async fn insert_new<T: Stored>(x: &mut Exec<'_>, row: &T) -> Result<S
     Ok(id)
 }
 
+/// Replaces the row with uuid `id` by `row`; returns the affected row count.
+pub(crate) async fn update<T: Stored>(x: &mut Exec<'_>, id: &str, row: &T) -> Result<u64, DbError> {
+    let (tpl, params) = T::TABLE.update(x.dialect(), id, row)?;
+    run(x, &tpl, params).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,6 +401,13 @@ mod tests {
                 Param::Null,
             ]
         );
+        let (up, params) = T.update(Dialect::Sqlite, "ID-1", &p).unwrap();
+        assert_eq!(
+            up,
+            "UPDATE _probe SET name = {2}, type = {3}, def = {4:jsonb}, n = {5:int4}, on = {6:bool}, \
+             tags = {7:list}, who = {8:uuid}, updated_at = {now} WHERE id = {1:uuid}"
+        );
+        assert_eq!(params[0], Param::Text("id-1".into()));
         let (_, pg) = T.insert(Dialect::Postgres, "id-1".into(), &p).unwrap();
         assert_eq!(pg[6], Param::TextList(vec!["x".into()]));
     }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::table::{Stored, Table};
+use super::table::{Stamps, Stored, Table};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
@@ -31,6 +31,25 @@ impl Stored for WorkflowDef {
     const TABLE: Table = Table::new(
         "_workflows",
         "name trigger:json context:json steps:json active:bool",
+    )
+    .order("name");
+}
+
+/// A stored row as the admin API lists it: the definition with its id and stamps.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WorkflowRow {
+    pub id: String,
+    #[serde(flatten)]
+    pub def: WorkflowDef,
+    #[serde(flatten)]
+    pub stamps: Stamps,
+}
+
+impl Stored for WorkflowRow {
+    const TABLE: Table = Table::new(
+        "_workflows",
+        "id:uuid name trigger:json context:json steps:json active:bool created_at:time updated_at:time",
     )
     .order("name");
 }

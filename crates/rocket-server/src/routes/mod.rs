@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod logic;
 mod metadata;
 mod platform;
 mod porting;
@@ -28,6 +29,7 @@ pub fn router(p: Shared) -> Router {
         .merge(auth::router())
         .merge(metadata::router())
         .merge(users::router())
+        .merge(logic::router())
         .merge(porting::router())
         .merge(records::router())
         .fallback(http::not_found)

@@ -5,6 +5,7 @@
 
 mod delete;
 mod exec;
+mod logic;
 mod nested;
 mod pipeline;
 pub mod plan;

@@ -2,24 +2,28 @@
 //! each step a named call:
 //!
 //! resolve → plan (pure) → BEGIN → current, locked (read filters: a hidden row is
-//! 404) → If-Match → access → [rules] → [state machine] → slug / [files] → SQL incl.
-//! nested → [sync webhooks] → [outbox rows] → readable answer → COMMIT.
+//! 404) → If-Match → access → related rows → rules → state machines → slug / [files]
+//! → SQL incl. nested → [sync webhooks] → [outbox rows] → readable answer → workflow
+//! starts → COMMIT → state-machine webhook calls.
 //!
 //! Errors are reported in the order of spec 06 §5 (404, 403, 400, 422) although the
-//! body is planned first. Bracketed steps belong to later work (rules and state
-//! machines, webhooks and the outbox, files) and slot in where they are named. A write
-//! that depends on nothing of the stored row and is a single statement skips
-//! BEGIN/COMMIT: one `INSERT/UPDATE … RETURNING` is atomic by itself.
+//! body is planned first. Bracketed steps belong to later work (webhooks and the
+//! outbox, files) and slot in where they are named. A write that depends on nothing
+//! of the stored row and is a single statement skips BEGIN/COMMIT: one
+//! `INSERT/UPDATE … RETURNING` is atomic by itself; rules and machines that read
+//! nothing stored run before it in memory.
 
 use rocket_meta::{Action, Entity};
 use rocket_sql::{Cond, Select};
 use rocket_store::{Exec, Row, Tx};
 use serde_json::{Map, Value};
 
+use super::logic::{self, nothing};
 use super::plan::{self, Mode, RowPlan};
 use super::{delete as cascade, exec, nested, JsonBody, Written};
 use crate::access::{Access, ReadScope};
 use crate::error::{EngineError, Result};
+use crate::outbound::fire_and_forget;
 use crate::records::etag::{self, matches};
 use crate::records::values::key_param;
 use crate::records::{find, find_key, live, not_found, pk_cond, pk_text, render_row, Caller};
@@ -29,20 +33,40 @@ pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<
     let e = c.entity(entity)?;
     c.access().check(&e, Action::Create)?;
     let body = body.object()?;
-    let plan = plan_write(c, &e, &body, Mode::Create)?;
-    if exec::insert_alone(&plan) {
+    let mut plan = plan_write(c, &e, &body, Mode::Create)?;
+    let el = c.logic.entity(&e.name);
+    let old = nothing();
+    if el.related.is_empty() && !el.triggers && exec::insert_alone(&plan) {
+        let calls = logic::apply(c, el, &mut plan, "create", &old, &Value::Null)?;
         let x = &mut Exec::Store(&c.app.store);
         let row = exec::insert(x, &plan, None).await?;
-        return answer(x, c, &e, row).await;
+        let out = answer(x, c, &e, row).await?;
+        fire_and_forget(calls);
+        return Ok(out);
     }
     let mut tx = c.app.store.begin().await?;
-    // [rules: spec 07] [state machine: spec 08] — `old` is `{}` on create.
+    let related = logic::related(
+        &mut Exec::Tx(&mut tx),
+        c,
+        &e,
+        el,
+        &Value::Object(body.clone()),
+    )
+    .await?;
+    let calls = logic::apply(c, el, &mut plan, "create", &old, &related)?;
     let row = exec::insert(&mut Exec::Tx(&mut tx), &plan, None).await?;
     let key = pk_text(&e, &row).ok_or_else(|| EngineError::internal("insert returned no key"))?;
     nested::write(&mut tx, c, &e, &key, &plan.relations).await?;
     // [sync webhooks: spec 12 §7] [outbox rows: spec 12 §8]
+    let stored = el
+        .triggers
+        .then(|| render_row(&e, row.clone(), c.dialect()));
     let out = answer(&mut Exec::Tx(&mut tx), c, &e, row).await?;
+    if let Some(stored) = stored {
+        logic::start_workflows(&mut tx, c, &e, el, &old, &stored).await?;
+    }
     tx.commit().await?;
+    fire_and_forget(calls);
     Ok(out)
 }
 
@@ -63,8 +87,10 @@ pub async fn update(
         Ok(b) => plan_write(c, &e, b, Mode::Update).map_err(Some),
         Err(_) => Err(None),
     };
+    let el = c.logic.entity(&e.name);
     if let Ok(p) = &plan {
-        if if_match.is_none() && direct(&access, &scope, &e) && p.is_flat() {
+        let blind = !el.triggers && logic::update_is_blind(el, p.body);
+        if if_match.is_none() && direct(&access, &scope, &e) && p.is_flat() && blind {
             if let Some(done) = update_directly(c, &e, id, p).await? {
                 return Ok(done);
             }
@@ -73,17 +99,31 @@ pub async fn update(
     let mut tx = c.app.store.begin().await?;
     let (key, old) = current(&mut Exec::Tx(&mut tx), &e, id, &scope, if_match).await?;
     access.check_record(&e, Action::Update, &old)?;
-    let plan = plan
+    let mut plan = plan
         .map_err(|err| err.unwrap_or_else(|| EngineError::BadInput("Invalid JSON body".into())))?;
-    // [rules: spec 07] [state machine: spec 08]
+    let old_value = if el.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(old.clone())
+    };
+    let related = logic::related(&mut Exec::Tx(&mut tx), c, &e, el, &old_value).await?;
+    let calls = logic::apply(c, el, &mut plan, "update", &old_value, &related)?;
     let row = exec::update(&mut Exec::Tx(&mut tx), &plan, &key, &old).await?;
     nested::write(&mut tx, c, &e, &key, &plan.relations).await?;
     // [sync webhooks: spec 12 §7] [outbox rows: spec 12 §8]
+    let stored = match (&row, el.triggers) {
+        (Some(row), true) => Some(render_row(&e, row.clone(), c.dialect())),
+        _ => None,
+    };
     let out = match row {
         Some(row) => answer(&mut Exec::Tx(&mut tx), c, &e, row).await?,
         None => reread(&mut tx, c, &e, &key).await?,
     };
+    if let Some(stored) = stored {
+        logic::start_workflows(&mut tx, c, &e, el, &old_value, &stored).await?;
+    }
     tx.commit().await?;
+    fire_and_forget(calls);
     Ok(out)
 }
 
@@ -102,12 +142,33 @@ async fn update_directly(
     id: &str,
     plan: &RowPlan<'_>,
 ) -> Result<Option<Written>> {
+    // Rules and machines that read nothing stored run first, in memory.
+    let el = c.logic.entity(&e.name);
+    let mut plan_here;
+    let mut calls = Vec::new();
+    let plan = if el.is_empty() {
+        plan
+    } else {
+        plan_here = RowPlan {
+            entity: plan.entity.clone(),
+            body: plan.body,
+            values: plan.values.clone(),
+            relations: Vec::new(),
+        };
+        // `old` is read by nothing here (`update_is_blind`).
+        calls = logic::apply(c, el, &mut plan_here, "update", &nothing(), &Value::Null)?;
+        &plan_here
+    };
     let Some(key) = key_param(id, e.pk().kind).and_then(|p| p.to_pg_text()) else {
         return Ok(None);
     };
     let x = &mut Exec::Store(&c.app.store);
     match exec::update_set(x, plan, &key).await? {
-        exec::Updated::Row(row) => Ok(Some(answer(x, c, e, row).await?)),
+        exec::Updated::Row(row) => {
+            let out = answer(x, c, e, row).await?;
+            fire_and_forget(calls);
+            Ok(Some(out))
+        }
         exec::Updated::Missing => Err(not_found(e, id)),
         exec::Updated::NothingToSet => Ok(None),
     }

@@ -1,0 +1,169 @@
+//! The business-logic steps of the write pipeline (spec 04 §6.1): related rows for
+//! the rules (07 §5), rules (07 §3), state machines (08 §2), the values they set
+//! written back into the plan, and the workflows a committed state change starts
+//! (09 §3) — in the write's transaction, so a committed write never loses them.
+
+use rocket_meta::Entity;
+use rocket_store::{Exec, Sql, Tx};
+use serde_json::{json, Map, Value};
+
+use super::plan::{mismatch_detail, FieldValue, RowPlan};
+use crate::error::{EngineError, Result};
+use crate::logic::machines::{self, old_state, state_text, Call};
+use crate::logic::{related, rules, EntityLogic, Scope};
+use crate::records::values::to_param;
+use crate::records::Caller;
+use crate::workflows::run as workflow;
+
+/// `{}`: the `old` of a create (07 §3.1).
+pub(super) fn nothing() -> Value {
+    Value::Object(Map::new())
+}
+
+/// True when an update of `body` by these rules and machines needs nothing of the
+/// stored row (so the one-statement update may be used): no relation to load, no
+/// expression reading `old`, no machine whose state the body sets.
+pub(super) fn update_is_blind(el: &EntityLogic, body: &Map<String, Value>) -> bool {
+    el.related.is_empty()
+        && !el.reads_old
+        && !el.machines.iter().any(|m| body.contains_key(&m.field))
+}
+
+/// The related rows the rules read, loaded in the write's transaction (`null` when
+/// no rule asks for any).
+pub(super) async fn related(
+    x: &mut Exec<'_>,
+    c: &Caller<'_>,
+    e: &Entity,
+    el: &EntityLogic,
+    row: &Value,
+) -> Result<Value> {
+    if el.related.is_empty() {
+        return Ok(Value::Null);
+    }
+    related::load(x, &c.schema, e, &el.related, row).await
+}
+
+/// Runs the rules then the state machines on the payload of `plan` and writes what
+/// they set back into it (computed fields, `set_field` actions; not re-validated,
+/// 07 §3.4). Returns the webhook calls to send after the commit.
+pub(super) fn apply(
+    c: &Caller<'_>,
+    el: &EntityLogic,
+    plan: &mut RowPlan<'_>,
+    action: &str,
+    old: &Value,
+    related: &Value,
+) -> Result<Vec<Call>> {
+    if el.rules.is_empty() && el.machines.is_empty() {
+        return Ok(Vec::new());
+    }
+    let e = plan.entity.clone();
+    let mut record = Value::Object(
+        plan.body
+            .iter()
+            .filter(|(k, _)| e.has_field(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    );
+    let user = json!({"id": c.user.id, "roles": c.user.roles});
+    let scope = Scope::new(old, action, &user, related);
+    let errors = rules::run(&el.rules, &scope, &mut record);
+    if !errors.is_empty() {
+        return Err(EngineError::Validation(errors));
+    }
+    let out = machines::run(&el.machines, &scope, &c.user.roles, &mut record)?;
+    if !out.errors.is_empty() {
+        return Err(EngineError::Validation(out.errors));
+    }
+    write_back(&e, plan, &record, c.dialect())?;
+    Ok(out.calls)
+}
+
+/// Every declared field whose value the logic changed becomes a column value.
+fn write_back(
+    e: &Entity,
+    plan: &mut RowPlan<'_>,
+    record: &Value,
+    d: rocket_store::Dialect,
+) -> Result<()> {
+    let Some(m) = record.as_object() else {
+        return Ok(());
+    };
+    let mut invalid = Vec::new();
+    for (k, v) in m {
+        let Some(f) = e.field(k) else { continue };
+        if plan.body.get(k) == Some(v) {
+            continue;
+        }
+        match to_param(v, f.kind, d) {
+            Ok(param) => {
+                let fv = FieldValue {
+                    name: f.name.clone(),
+                    kind: f.kind,
+                    param,
+                };
+                match plan.values.iter_mut().find(|x| x.name == f.name) {
+                    Some(slot) => *slot = fv,
+                    None => plan.values.push(fv),
+                }
+            }
+            Err(mm) => invalid.push(mismatch_detail(k, k, f.kind, mm)),
+        }
+    }
+    if invalid.is_empty() {
+        Ok(())
+    } else {
+        Err(EngineError::Validation(invalid))
+    }
+}
+
+fn statement(text: &str) -> Sql {
+    Sql {
+        text: text.to_string(),
+        params: Vec::new(),
+    }
+}
+
+/// Starts the workflows a state change of the written record triggers (09 §3.1):
+/// `old` is `{}` on create, `row` the record as stored. Each start runs under a
+/// savepoint: a failing one is logged and undone without touching the write.
+pub(super) async fn start_workflows(
+    tx: &mut Tx,
+    c: &Caller<'_>,
+    e: &Entity,
+    el: &EntityLogic,
+    old: &Value,
+    row: &Map<String, Value>,
+) -> Result<()> {
+    if !el.triggers {
+        return Ok(());
+    }
+    let key = row.get(e.pk_name()).cloned().unwrap_or(Value::Null);
+    let now = chrono::Utc::now();
+    for m in &el.machines {
+        let new = match row.get(&m.field) {
+            None | Some(Value::Null) => continue,
+            Some(v) => state_text(v),
+        };
+        if new.is_empty() || new == old_state(old, &m.field) {
+            continue;
+        }
+        for wf in c.logic.triggered(&e.name, &m.field, &new) {
+            let x = &mut Exec::Tx(tx);
+            x.execute(&statement("SAVEPOINT rocket_workflow")).await?;
+            match workflow::start(x, &c.schema, wf, row, &key, now).await {
+                Ok(()) => {
+                    x.execute(&statement("RELEASE SAVEPOINT rocket_workflow"))
+                        .await?;
+                }
+                Err(err) => {
+                    tracing::error!(workflow = %wf.name, "workflow start failed: {err}");
+                    x.execute(&statement("ROLLBACK TO SAVEPOINT rocket_workflow"))
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
