@@ -155,8 +155,12 @@ async fn update_directly(
             values: plan.values.clone(),
             relations: Vec::new(),
         };
-        // `old` is read by nothing here (`update_is_blind`).
-        calls = logic::apply(c, el, &mut plan_here, "update", &nothing(), &Value::Null)?;
+        // `old` is read by nothing here (`update_is_blind`). A refusal goes the full
+        // way, which reports a missing or hidden record (404) before it (spec 06 §5).
+        match logic::apply(c, el, &mut plan_here, "update", &nothing(), &Value::Null) {
+            Ok(sent) => calls = sent,
+            Err(_) => return Ok(None),
+        }
         &plan_here
     };
     let Some(key) = key_param(id, e.pk().kind).and_then(|p| p.to_pg_text()) else {
