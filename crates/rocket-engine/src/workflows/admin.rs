@@ -30,10 +30,24 @@ pub fn parse(b: &Body) -> Result<WorkflowDef> {
         steps: f.array("steps")?,
         active: f.flag("active", true)?,
     };
-    if def
-        .steps
-        .as_array()
-        .is_some_and(|s| s.iter().any(|s| !s.is_object()))
+    // Wrong JSON types inside the typed model are 400 too (09 §8, Go's typed
+    // decoding): trigger keys and step ids, types, expressions and timeouts are
+    // strings, `actions` an array, `assignee` an object.
+    let texts = |v: &Value, keys: &[&str]| {
+        keys.iter()
+            .all(|k| matches!(v.get(*k), None | Some(Value::Null | Value::String(_))))
+    };
+    let step_ok = |s: &Value| {
+        s.is_object()
+            && texts(s, &["id", "type", "expression", "timeout"])
+            && matches!(s.get("actions"), None | Some(Value::Null | Value::Array(_)))
+            && matches!(
+                s.get("assignee"),
+                None | Some(Value::Null | Value::Object(_))
+            )
+    };
+    if !texts(&def.trigger, &["type", "entity", "field", "to"])
+        || def.steps.as_array().is_some_and(|s| !s.iter().all(step_ok))
     {
         return Err(EngineError::BadInput("Invalid JSON body".into()));
     }

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::def::{Assignee, Goto, StepKind, Workflow};
 use super::instances::{self, entry, Instance, Status};
-use super::MAX_STEPS;
+use super::{LEASE, MAX_STEPS};
 use crate::app::App;
 use crate::auth::User;
 use crate::error::{EngineError, Result};
@@ -45,24 +45,73 @@ pub fn context(wf: &Workflow, record: &Map<String, Value>, key: &Value) -> Value
     )
 }
 
-/// Creates an instance of `wf` for the record just written and advances it, in
-/// the caller's transaction (the write's), so a committed write never loses the
-/// workflow it started (09 §3.3).
-pub async fn start(
+/// Creates an instance of `wf` for the record just written, in the write's
+/// transaction (so a committed write never loses the workflow it started, 09 §3.3),
+/// and "enters" its first step. The caller advances it after the commit
+/// ([`advance_if_due`]); `None` when the workflow has no steps.
+pub async fn begin(
     x: &mut Exec<'_>,
-    schema: &Schema,
     wf: &Workflow,
     record: &Map<String, Value>,
     key: &Value,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Option<Instance>> {
     let Some(first) = wf.steps.first() else {
         tracing::error!(workflow = %wf.name, "workflow has no steps; not started");
-        return Ok(());
+        return Ok(None);
     };
     let ctx = context(wf, record, key);
-    let mut inst = instances::insert(x, &wf.id, &wf.name, &first.id, &ctx).await?;
-    advance(x, schema, wf, &mut inst, now).await
+    let inst = instances::insert(x, &wf.id, &wf.name, &first.id, &ctx).await?;
+    persist(x, wf, &inst, now).await?;
+    Ok(Some(inst))
+}
+
+/// The deadline stored with an instance at its current step: an approval step's
+/// timeout; for any other step of a running instance a lease (the step is in flight:
+/// if its process dies, the timeout job resumes it once the lease ran out); none
+/// once the instance ended.
+fn deadline(wf: &Workflow, inst: &Instance, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if inst.status != Status::Running || inst.current_step.is_empty() {
+        return None;
+    }
+    let lease = || chrono::Duration::from_std(LEASE).ok().map(|d| now + d);
+    match wf.step(&inst.current_step).map(|s| &s.kind) {
+        Some(StepKind::Approval { timeout, .. }) => timeout
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .map(|d| now + d),
+        _ => lease(),
+    }
+}
+
+/// Writes the instance's state (09 §4 "persist") with its [`deadline`].
+pub async fn persist(
+    x: &mut Exec<'_>,
+    wf: &Workflow,
+    inst: &Instance,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    instances::persist(x, inst, deadline(wf, inst, now)).await?;
+    Ok(())
+}
+
+/// True when the instance waits at an approval step (or ended): nothing to run.
+pub fn paused(wf: &Workflow, inst: &Instance) -> bool {
+    inst.status != Status::Running
+        || matches!(
+            wf.step(&inst.current_step).map(|s| &s.kind),
+            Some(StepKind::Approval { .. })
+        )
+}
+
+/// After a commit: advances an instance that is not paused, outside any
+/// transaction (its steps may call receivers that read back what was committed).
+pub async fn advance_if_due(x: &mut Exec<'_>, schema: &Schema, wf: &Workflow, inst: &mut Instance) {
+    if paused(wf, inst) {
+        return;
+    }
+    if let Err(e) = advance(x, schema, wf, inst, Utc::now()).await {
+        tracing::error!(instance = %inst.id, workflow = %wf.name, "workflow advancement failed: {e}");
+    }
 }
 
 fn fail(inst: &mut Instance, why: &str) {
@@ -70,8 +119,11 @@ fn fail(inst: &mut Instance, why: &str) {
     inst.status = Status::Failed;
 }
 
-/// The advancement loop (09 §4) from the instance's current step, then persists
-/// its final state (only that is written).
+/// The advancement loop (09 §4) from the instance's current step. Each statement
+/// commits on its own and no transaction is held across a webhook call; after an
+/// action step the state is saved when the loop goes on to a step that is not an
+/// approval (a checkpoint, so a crash resumes after the last completed action step),
+/// and the final state always.
 pub async fn advance(
     x: &mut Exec<'_>,
     schema: &Schema,
@@ -79,7 +131,6 @@ pub async fn advance(
     inst: &mut Instance,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let mut deadline = None;
     let mut steps = 0;
     while inst.status == Status::Running {
         steps += 1;
@@ -99,7 +150,11 @@ pub async fn advance(
                 match run_actions(x, schema, actions, &inst.context, now).await {
                     Ok(()) => {
                         inst.history.push(entry(&step.id, "completed", None, now));
-                        then.clone()
+                        goto(inst, then.clone());
+                        if !paused(wf, inst) {
+                            persist(x, wf, inst, now).await?;
+                        }
+                        continue;
                     }
                     Err(e) => {
                         fail(inst, &e);
@@ -131,12 +186,7 @@ pub async fn advance(
                     }
                 }
             }
-            StepKind::Approval { timeout, .. } => {
-                deadline = timeout
-                    .and_then(|d| chrono::Duration::from_std(d).ok())
-                    .map(|d| now + d);
-                break;
-            }
+            StepKind::Approval { .. } => break,
             StepKind::Unknown => {
                 fail(inst, "unknown step type");
                 break;
@@ -144,8 +194,7 @@ pub async fn advance(
         };
         goto(inst, next);
     }
-    instances::persist(x, inst, deadline).await?;
-    Ok(())
+    persist(x, wf, inst, now).await
 }
 
 /// Moves to `next`: `end` completes the instance.
@@ -221,30 +270,11 @@ async fn set_field(
         &[(f.name.as_str(), f.kind, SqlValue::Param(param))],
         &[Cond::eq(e.pk_name(), e.pk().kind, key)],
     );
-    // Under a savepoint: a refused statement (a constraint) fails the step without
-    // aborting the transaction the instance is persisted in.
-    let sp = |t: &str| rocket_store::Sql {
-        text: t.to_string(),
-        params: Vec::new(),
-    };
-    let fail = |e: rocket_store::DbError| format!("set_field {field}: {e}");
-    x.execute(&sp("SAVEPOINT rocket_set_field"))
+    // Outside any transaction: a refused statement (a constraint) fails the step.
+    x.execute(&q)
         .await
-        .map_err(fail)?;
-    match x.execute(&q).await {
-        Ok(_) => {
-            x.execute(&sp("RELEASE SAVEPOINT rocket_set_field"))
-                .await
-                .map_err(fail)?;
-            Ok(())
-        }
-        Err(e) => {
-            x.execute(&sp("ROLLBACK TO SAVEPOINT rocket_set_field"))
-                .await
-                .map_err(fail)?;
-            Err(fail(e))
-        }
-    }
+        .map_err(|e| format!("set_field {field}: {e}"))?;
+    Ok(())
 }
 
 /// `webhook` (09 §5.2): the context as the body; non-2xx or no answer fails the step.
@@ -336,13 +366,11 @@ pub async fn decide(app: &App, user: &User, id: &str, approve: bool) -> Result<I
         .push(entry(&step.id, status, Some(&user.id), now));
     let next = if approve { on_approve } else { on_reject }.clone();
     goto(&mut inst, next);
-    if inst.status == Status::Running {
-        advance(x, &schema, &wf, &mut inst, now).await?;
-    } else {
-        instances::persist(x, &inst, None).await?;
-    }
+    persist(x, &wf, &inst, now).await?;
     tx.commit().await?;
-    instances::get(&mut Exec::Store(&app.store), &inst.id)
+    let store = &mut Exec::Store(&app.store);
+    advance_if_due(store, &schema, &wf, &mut inst).await;
+    instances::get(store, &inst.id)
         .await?
         .ok_or_else(|| EngineError::NotFound(format!("Workflow instance not found: {id}")))
 }

@@ -1,66 +1,96 @@
-//! The approval-timeout job (spec 09 §7): every running instance whose deadline
-//! passed is claimed (one transaction per instance, `SKIP LOCKED` on Postgres, the
-//! single write lock on SQLite), gets a `timed_out` history entry and follows its
-//! `on_timeout`. With several server processes on one database each timeout fires
-//! once: a claimed row is skipped by the others and no longer due once committed.
+//! The approval-timeout job (spec 09 §7), which also resumes steps whose run
+//! was cut short. Every running instance whose deadline passed is claimed (one
+//! short transaction per instance, `SKIP LOCKED` on Postgres, the single write
+//! lock on SQLite):
+//!
+//! - at an approval step, it gets a `timed_out` history entry and follows its
+//!   `on_timeout`;
+//! - at any other step the deadline is the lease of a step in flight
+//!   ([`super::LEASE`]): the process running it died, so it is taken over.
+//!
+//! The claim commits the new state before any step runs, so with several server
+//! processes on one database each timeout fires once: a claimed row is skipped by
+//! the others and is no longer due once committed. Steps then run outside the
+//! transaction, like every advancement.
 
 use chrono::{DateTime, Utc};
 use rocket_store::Exec;
 
 use super::def::{Goto, StepKind};
-use super::instances::{self, entry, Status};
-use super::run::advance;
+use super::instances::{self, entry, Instance, Status};
+use super::run::{advance_if_due, persist};
+use super::Workflow;
 use crate::app::App;
 use crate::error::Result;
 
 /// Most instances one run handles per app (the rest wait for the next run).
 pub const BATCH: usize = 500;
 
-/// Fires the timeouts due at `now` in `app`; how many fired.
+/// What claiming one due instance decided.
+enum Claimed {
+    /// Fired or taken over: advance it after the commit.
+    Go(std::sync::Arc<Workflow>, Box<Instance>),
+    /// Nothing to do (09 §7 step 2: selected again next run).
+    Skip(String),
+}
+
+/// Fires the timeouts (and takes over the lapsed steps) due at `now` in `app`; how
+/// many instances it handled. An error on one instance is logged and the others go on.
 pub async fn run_once(app: &App, now: DateTime<Utc>) -> Result<usize> {
-    let mut fired = 0;
+    let mut done = 0;
     let mut skipped: Vec<String> = Vec::new();
     for _ in 0..BATCH {
-        let mut tx = app.store.begin().await?;
-        let x = &mut Exec::Tx(&mut tx);
-        let Some(mut inst) = instances::claim_due(x, now, &skipped).await? else {
-            break;
-        };
-        let (schema, logic) = (app.schema(), app.logic());
-        let wf = logic.workflow(&inst.workflow_name).cloned();
-        let on_timeout = wf.as_ref().and_then(|w| match w.step(&inst.current_step) {
-            Some(s) => match &s.kind {
-                StepKind::Approval { on_timeout, .. } => Some(on_timeout.clone()),
-                _ => None,
-            },
-            None => None,
-        });
-        let (Some(wf), Some(on_timeout)) = (wf, on_timeout) else {
-            // Nothing changes; selected again on the next run (09 §7 step 2).
-            tracing::warn!(instance = %inst.id, workflow = %inst.workflow_name, "timeout skipped: no approval step to time out");
-            skipped.push(inst.id.clone());
-            continue;
-        };
-        inst.history
-            .push(entry(&inst.current_step, "timed_out", None, now));
-        match on_timeout {
-            Some(Goto::Step(s)) => {
-                inst.current_step = s;
-                advance(x, &schema, &wf, &mut inst, now).await?;
+        match claim(app, now, &skipped).await {
+            Ok(None) => break,
+            Ok(Some(Claimed::Skip(id))) => skipped.push(id),
+            Ok(Some(Claimed::Go(wf, mut inst))) => {
+                let store = &mut Exec::Store(&app.store);
+                advance_if_due(store, &app.schema(), &wf, &mut inst).await;
+                done += 1;
             }
+            Err(e) => {
+                // Not retried in this run; a failure to even claim stops it.
+                tracing::warn!(app = %app.name, "workflow timeout failed: {e}");
+                return if done > 0 { Ok(done) } else { Err(e) };
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Claims the next due instance and commits its new state.
+async fn claim(app: &App, now: DateTime<Utc>, skipped: &[String]) -> Result<Option<Claimed>> {
+    let mut tx = app.store.begin().await?;
+    let x = &mut Exec::Tx(&mut tx);
+    let Some(mut inst) = instances::claim_due(x, now, skipped).await? else {
+        return Ok(None);
+    };
+    let logic = app.logic();
+    let Some(wf) = logic.workflow(&inst.workflow_name).cloned() else {
+        tracing::warn!(instance = %inst.id, workflow = %inst.workflow_name, "timeout skipped: workflow not found");
+        return Ok(Some(Claimed::Skip(inst.id)));
+    };
+    let Some(step) = wf.step(&inst.current_step) else {
+        tracing::warn!(instance = %inst.id, step = %inst.current_step, "timeout skipped: step not found");
+        return Ok(Some(Claimed::Skip(inst.id)));
+    };
+    if let StepKind::Approval { on_timeout, .. } = &step.kind {
+        inst.history.push(entry(&step.id, "timed_out", None, now));
+        match on_timeout {
+            Some(Goto::Step(s)) => inst.current_step = s.clone(),
             Some(Goto::End) => {
                 inst.status = Status::Completed;
                 inst.current_step.clear();
-                instances::persist(x, &inst, None).await?;
             }
             None => {
                 inst.status = Status::Failed;
                 inst.current_step.clear();
-                instances::persist(x, &inst, None).await?;
             }
         }
-        tx.commit().await?;
-        fired += 1;
     }
-    Ok(fired)
+    // Either way the state is saved with a fresh deadline (the next approval's
+    // timeout, or a new lease) before anything runs.
+    persist(x, &wf, &inst, now).await?;
+    tx.commit().await?;
+    Ok(Some(Claimed::Go(wf, Box::new(inst))))
 }

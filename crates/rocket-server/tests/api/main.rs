@@ -16,5 +16,7 @@ mod security;
 mod cascades;
 mod filters;
 mod includes;
+mod logic;
 mod nested;
 mod porting;
+mod workflows;

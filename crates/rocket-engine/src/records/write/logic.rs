@@ -14,6 +14,8 @@ use crate::logic::{related, rules, EntityLogic, Scope};
 use crate::records::values::to_param;
 use crate::records::Caller;
 use crate::workflows::run as workflow;
+use crate::workflows::{Instance, Workflow};
+use std::sync::Arc;
 
 /// `{}`: the `old` of a create (07 §3.1).
 pub(super) fn nothing() -> Value {
@@ -125,9 +127,14 @@ fn statement(text: &str) -> Sql {
     }
 }
 
+/// Instances started by a write, to advance once it committed.
+pub(super) type Started = Vec<(Arc<Workflow>, Instance)>;
+
 /// Starts the workflows a state change of the written record triggers (09 §3.1):
-/// `old` is `{}` on create, `row` the record as stored. Each start runs under a
-/// savepoint: a failing one is logged and undone without touching the write.
+/// `old` is `{}` on create, `row` the record as stored. The instances are inserted
+/// in the write's transaction (nothing committed is lost); their steps run after the
+/// commit ([`advance`]). Each start runs under a savepoint: a failing one is logged
+/// and undone without touching the write.
 pub(super) async fn start_workflows(
     tx: &mut Tx,
     c: &Caller<'_>,
@@ -135,9 +142,10 @@ pub(super) async fn start_workflows(
     el: &EntityLogic,
     old: &Value,
     row: &Map<String, Value>,
-) -> Result<()> {
+) -> Result<Started> {
+    let mut started = Vec::new();
     if !el.triggers {
-        return Ok(());
+        return Ok(started);
     }
     let key = row.get(e.pk_name()).cloned().unwrap_or(Value::Null);
     let now = chrono::Utc::now();
@@ -152,10 +160,11 @@ pub(super) async fn start_workflows(
         for wf in c.logic.triggered(&e.name, &m.field, &new) {
             let x = &mut Exec::Tx(tx);
             x.execute(&statement("SAVEPOINT rocket_workflow")).await?;
-            match workflow::start(x, &c.schema, wf, row, &key, now).await {
-                Ok(()) => {
+            match workflow::begin(x, wf, row, &key, now).await {
+                Ok(inst) => {
                     x.execute(&statement("RELEASE SAVEPOINT rocket_workflow"))
                         .await?;
+                    started.extend(inst.map(|i| (wf.clone(), i)));
                 }
                 Err(err) => {
                     tracing::error!(workflow = %wf.name, "workflow start failed: {err}");
@@ -165,5 +174,14 @@ pub(super) async fn start_workflows(
             }
         }
     }
-    Ok(())
+    Ok(started)
+}
+
+/// Runs the started instances after the commit, before the answer (09 §3.1: Rust
+/// runs them synchronously); failures are the instances' own, never the write's.
+pub(super) async fn advance(c: &Caller<'_>, started: Started) {
+    let x = &mut Exec::Store(&c.app.store);
+    for (wf, mut inst) in started {
+        workflow::advance_if_due(x, &c.schema, &wf, &mut inst).await;
+    }
 }

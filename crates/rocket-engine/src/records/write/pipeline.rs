@@ -62,11 +62,13 @@ pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<
         .triggers
         .then(|| render_row(&e, row.clone(), c.dialect()));
     let out = answer(&mut Exec::Tx(&mut tx), c, &e, row).await?;
-    if let Some(stored) = stored {
-        logic::start_workflows(&mut tx, c, &e, el, &old, &stored).await?;
-    }
+    let started = match stored {
+        Some(stored) => logic::start_workflows(&mut tx, c, &e, el, &old, &stored).await?,
+        None => Vec::new(),
+    };
     tx.commit().await?;
     fire_and_forget(calls);
+    logic::advance(c, started).await;
     Ok(out)
 }
 
@@ -119,11 +121,13 @@ pub async fn update(
         Some(row) => answer(&mut Exec::Tx(&mut tx), c, &e, row).await?,
         None => reread(&mut tx, c, &e, &key).await?,
     };
-    if let Some(stored) = stored {
-        logic::start_workflows(&mut tx, c, &e, el, &old_value, &stored).await?;
-    }
+    let started = match stored {
+        Some(stored) => logic::start_workflows(&mut tx, c, &e, el, &old_value, &stored).await?,
+        None => Vec::new(),
+    };
     tx.commit().await?;
     fire_and_forget(calls);
+    logic::advance(c, started).await;
     Ok(out)
 }
 
