@@ -35,6 +35,10 @@ pub enum Cond {
         pattern: String,
     },
     IsNull(String),
+    /// The row still has the version read before (Postgres: its `xmin`, as text):
+    /// an optimistic check that nothing changed the row in between. SQLite has no
+    /// row version (its writer is single anyway): there it matches nothing.
+    RowVersion(Param),
 }
 
 impl Cond {
@@ -157,6 +161,14 @@ impl Cond {
             Cond::IsNull(col) => {
                 b.ident(col).push(" IS NULL");
             }
+            Cond::RowVersion(v) => match b.dialect {
+                Dialect::Postgres => {
+                    b.push("xmin::text = ").bind(v.clone(), FieldType::Text);
+                }
+                Dialect::Sqlite => {
+                    b.push("1=0");
+                }
+            },
         }
     }
 }
@@ -440,6 +452,19 @@ mod tests {
             s.to_sql(Dialect::Sqlite).text,
             "SELECT \"id\", \"customer_id\" FROM (SELECT \"id\", \"customer_id\", ROW_NUMBER() OVER (PARTITION BY \"customer_id\" ORDER BY \"id\") AS \"_rn\" FROM \"main\".\"orders\" WHERE \"customer_id\" = ?1) AS \"orders\" WHERE \"_rn\" <= ?2"
         );
+    }
+
+    #[test]
+    fn row_version_checks_xmin_on_postgres_only() {
+        let conds = [Cond::RowVersion(Param::Text("812".into()))];
+        let mut pg = Builder::new(Dialect::Postgres);
+        render_where(&mut pg, &conds);
+        let pg = pg.finish();
+        assert_eq!(pg.text, " WHERE xmin::text = $1::text");
+        assert_eq!(pg.params, vec![Param::Text("812".into())]);
+        let mut lite = Builder::new(Dialect::Sqlite);
+        render_where(&mut lite, &conds);
+        assert_eq!(lite.finish().text, " WHERE 1=0");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use rocket_meta::{Entity, FieldType};
-use rocket_sql::{SqlValue, Write};
+use rocket_sql::{Cond, SqlValue, Write};
 use rocket_store::{Dialect, Exec, Param, Row};
 use serde_json::{Map, Value};
 
@@ -195,18 +195,26 @@ pub(super) enum Updated {
 }
 
 /// UPDATE … RETURNING of the row with `key`, for an entity without slug: nothing
-/// read first.
-pub(super) async fn update_set(x: &mut Exec<'_>, plan: &RowPlan<'_>, key: &str) -> Result<Updated> {
+/// read first, or (`version`) only if the row still has the version read before
+/// (else `Missing`).
+pub(super) async fn update_set(
+    x: &mut Exec<'_>,
+    plan: &RowPlan<'_>,
+    key: &str,
+    version: Option<Param>,
+) -> Result<Updated> {
     let e = &plan.entity;
     let sets = update_values(e, &plan.values);
     if sets.is_empty() {
         return Ok(Updated::NothingToSet);
     }
+    let mut conds = live(e, vec![pk_cond(e, key)?]);
+    conds.extend(version.map(Cond::RowVersion));
     let q = Write::update_returning(
         x.dialect(),
         &e.table,
         &sets,
-        &live(e, vec![pk_cond(e, key)?]),
+        &conds,
         &record_columns(e, true),
     );
     Ok(match x.query_write(&q).await?.into_iter().next() {

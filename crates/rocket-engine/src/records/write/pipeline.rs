@@ -15,7 +15,7 @@
 
 use rocket_meta::{Action, Entity};
 use rocket_sql::{Cond, Select};
-use rocket_store::{Exec, Row, Tx};
+use rocket_store::{Cell, Dialect, Exec, Param, Row, Tx};
 use serde_json::{Map, Value};
 
 use super::logic::{self, nothing};
@@ -26,7 +26,9 @@ use crate::error::{EngineError, Result};
 use crate::outbound::fire_and_forget;
 use crate::records::etag::{self, matches};
 use crate::records::values::key_param;
-use crate::records::{find, find_key, live, not_found, pk_cond, pk_text, render_row, Caller};
+use crate::records::{
+    find, find_key, live, not_found, pk_cond, pk_text, record_columns, render_row, Caller,
+};
 
 /// `POST /api/{app}/{entity}`.
 pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<Written> {
@@ -91,9 +93,15 @@ pub async fn update(
     };
     let el = c.logic.entity(&e.name);
     if let Ok(p) = &plan {
-        let blind = !el.triggers && logic::update_is_blind(el, p.body);
-        if if_match.is_none() && direct(&access, &scope, &e) && p.is_flat() && blind {
-            if let Some(done) = update_directly(c, &e, id, p).await? {
+        if if_match.is_none() && direct(&access, &scope, &e) && p.is_flat() && !el.triggers {
+            let done = if logic::update_is_blind(el, p.body) {
+                update_directly(c, &e, id, p).await?
+            } else if el.related.is_empty() && c.dialect() == Dialect::Postgres {
+                update_checked(c, &e, id, p).await?
+            } else {
+                None
+            };
+            if let Some(done) = done {
                 return Ok(done);
             }
         }
@@ -171,7 +179,7 @@ async fn update_directly(
         return Ok(None);
     };
     let x = &mut Exec::Store(&c.app.store);
-    match exec::update_set(x, plan, &key).await? {
+    match exec::update_set(x, plan, &key, None).await? {
         exec::Updated::Row(row) => {
             let out = answer(x, c, e, row).await?;
             fire_and_forget(calls);
@@ -179,6 +187,57 @@ async fn update_directly(
         }
         exec::Updated::Missing => Err(not_found(e, id)),
         exec::Updated::NothingToSet => Ok(None),
+    }
+}
+
+/// A flat update whose rules or machines read the stored row, on Postgres: the row
+/// read without lock or transaction, the logic run on it, then one UPDATE that
+/// applies only if the row still has the version read (`xmin`). Two statements
+/// instead of BEGIN, SELECT … FOR UPDATE, UPDATE, COMMIT. `None` hands over to the
+/// full path: no such row (it reports the 404), or the row changed in between.
+async fn update_checked(
+    c: &Caller<'_>,
+    e: &Entity,
+    id: &str,
+    plan: &RowPlan<'_>,
+) -> Result<Option<Written>> {
+    let Some(key) = key_param(id, e.pk().kind).and_then(|p| p.to_pg_text()) else {
+        return Ok(None);
+    };
+    let x = &mut Exec::Store(&c.app.store);
+    let mut columns = record_columns(e, true);
+    columns.push("xmin".into());
+    let q = Select {
+        table: e.table.clone(),
+        columns,
+        conds: live(e, vec![pk_cond(e, &key)?]),
+        limit: Some(1),
+        ..Default::default()
+    }
+    .to_sql(x.dialect());
+    let Some(mut row) = x.query_keyed(&q).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let Some(version) = row.pop().and_then(Cell::into_string) else {
+        return Ok(None);
+    };
+    let old = Value::Object(render_row(e, row, x.dialect()));
+    let mut checked = RowPlan {
+        entity: plan.entity.clone(),
+        body: plan.body,
+        values: plan.values.clone(),
+        relations: Vec::new(),
+    };
+    // The row exists and the caller may update any row: the logic's verdict stands.
+    let el = c.logic.entity(&e.name);
+    let calls = logic::apply(c, el, &mut checked, "update", &old, &Value::Null)?;
+    match exec::update_set(x, &checked, &key, Some(Param::Text(version))).await? {
+        exec::Updated::Row(row) => {
+            let out = answer(x, c, e, row).await?;
+            fire_and_forget(calls);
+            Ok(Some(out))
+        }
+        exec::Updated::Missing | exec::Updated::NothingToSet => Ok(None),
     }
 }
 
