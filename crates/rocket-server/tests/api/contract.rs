@@ -206,7 +206,7 @@ async fn system_paths_are_not_entities(t: T) {
     for path in [
         "/_admin/nope",
         "/_admin/nope/1",
-        "/_workflows/x",
+        "/_workflows/x/y/z",
         "/_files",
         "/auth/whatever",
     ] {
