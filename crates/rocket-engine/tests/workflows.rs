@@ -396,7 +396,70 @@ async fn scheduler_tick_runs_the_job(h: Harness) {
     }
 }
 
+/// A write committed its workflow instance and the process died before running a
+/// step (simulated: the instance is begun in a committed transaction, never
+/// advanced). The lease keeps others off for 10 minutes; then the timeout job takes
+/// the instance over and runs it: nothing committed is lost.
+async fn a_run_cut_short_is_taken_over(h: Harness) {
+    po_entity(&h).await;
+    let steps = json!([{"id": "a", "type": "action", "actions": [note("ran")], "then": "end"}]);
+    workflow(&h, "crash", steps).await;
+    let c = Caller::new(&h.app, &h.admin);
+    let b = serde_json::to_vec(&json!({"status": "draft"})).unwrap();
+    let po = records::create(
+        &c,
+        "po",
+        JsonBody {
+            is_json: true,
+            bytes: &b,
+        },
+    )
+    .await
+    .unwrap();
+    let key = po.data["id"].clone();
+    let wf = h.app.logic().workflow("crash").cloned().unwrap();
+    let start = Utc::now();
+    let mut tx = h.app.store.begin().await.unwrap();
+    let x = &mut rocket_store::Exec::Tx(&mut tx);
+    let begun = rocket_engine::workflows::run::begin(x, &wf, &po.data, &key, start)
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    let stalled = reload(&h, &begun.id).await;
+    assert_eq!(
+        (stalled.status, stalled.current_step.as_str()),
+        (Status::Running, "a")
+    );
+    near(deadline(&stalled), start + Duration::minutes(10));
+    assert_eq!(
+        run_once(&h.app, start + Duration::minutes(5))
+            .await
+            .unwrap(),
+        0,
+        "leased"
+    );
+    assert_eq!(note_of(&h, key.as_str().unwrap()).await, Value::Null);
+    assert_eq!(
+        run_once(&h.app, start + Duration::minutes(11))
+            .await
+            .unwrap(),
+        1
+    );
+    let done = reload(&h, &begun.id).await;
+    assert_eq!(done.status, Status::Completed);
+    assert_eq!(done.current_step_deadline, None);
+    assert_eq!(statuses(&done), pairs(&[("a", "completed")]));
+    assert_eq!(note_of(&h, key.as_str().unwrap()).await, json!("ran"));
+    assert_eq!(
+        run_once(&h.app, start + Duration::hours(1)).await.unwrap(),
+        0,
+        "once"
+    );
+}
+
 both_dialects!(
+    a_run_cut_short_is_taken_over,
     timeout_goes_to_a_step,
     timeout_end_completes_and_missing_fails,
     timeout_into_another_approval,
