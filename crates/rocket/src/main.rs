@@ -40,7 +40,9 @@ async fn main() -> anyhow::Result<()> {
         Config::load(cli.config.as_deref()).context("loading configuration")?;
     match &file {
         Some(f) => tracing::info!("configuration from {}", f.display()),
-        None => tracing::warn!("no app.yaml found: using defaults (SQLite under ./data)"),
+        // The next line names the database actually used (the environment may
+        // have chosen Postgres).
+        None => tracing::warn!("no app.yaml found: using built-in defaults and the environment"),
     }
     let Some(Command::Serve { port }) = cli.command.or(Some(Command::Serve { port: None })) else {
         return Ok(());
