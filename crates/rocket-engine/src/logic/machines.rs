@@ -350,6 +350,59 @@ mod tests {
     }
 
     #[test]
+    fn actions_run_in_order_and_later_machines_see_them() {
+        let m = |field: &str, d: Value| Machine::new(field, &d);
+        let status = m(
+            "status",
+            json!({"transitions": [{"from": "a", "to": "b", "actions": [
+                {"type": "set_field", "field": "stage", "value": "y"},
+                {"type": "webhook", "url": "http://x/1", "method": "put"},
+                {"type": "set_field", "field": "n", "value": 5},
+                {"type": "send_event", "event": "e"}
+            ]}]}),
+        );
+        let stage = m(
+            "stage",
+            json!({"transitions": [{"from": "x", "to": "y", "guard": "record.n == nil"}]}),
+        );
+        let old = json!({"status": "a", "stage": "x"});
+        let scope = Scope::new(&old, "update", &Value::Null, &Value::Null);
+        let mut rec = json!({"status": "b"});
+        let out = run(&[status, stage], &scope, &[], &mut rec).unwrap();
+        assert_eq!(
+            rec,
+            json!({"status": "b", "stage": "y", "n": 5}),
+            "verbatim value"
+        );
+        assert_eq!(
+            out.calls,
+            [Call {
+                url: "http://x/1".into(),
+                method: "PUT".into(),
+                body: json!({"status": "b", "stage": "y"}),
+            }]
+        );
+        assert_eq!(out.errors.len(), 1, "the stage machine saw n");
+        assert_eq!(out.errors[0].field, "stage");
+        assert_eq!(out.errors[0].rule, "state_machine");
+    }
+
+    #[test]
+    fn no_initial_and_user_role_case() {
+        let free = Machine::new("s", &json!({"transitions": []}));
+        let old = json!({});
+        let scope = Scope::new(&old, "create", &Value::Null, &Value::Null);
+        let out = run(&[free], &scope, &[], &mut json!({"s": "any"})).unwrap();
+        assert!(out.errors.is_empty(), "no initial, no check");
+        let (out, _) = go(
+            json!({"status": "draft"}),
+            json!({"status": "void"}),
+            &["MANAGER"],
+        );
+        assert!(out.is_ok(), "user roles compare case-insensitively");
+    }
+
+    #[test]
     fn state_texts() {
         assert_eq!(state_text(&json!(2.5)), "2.5");
         assert_eq!(state_text(&json!(true)), "true");

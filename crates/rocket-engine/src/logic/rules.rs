@@ -436,4 +436,77 @@ mod tests {
     fn unknown_types_are_skipped() {
         assert!(Rule::new("webhook", &json!({})).is_none());
     }
+
+    #[test]
+    fn numeric_view_is_a_finite_decimal() {
+        assert_eq!(number(&json!(" 2.5 ")), Some(2.5));
+        assert_eq!(number(&json!("-1e3")), Some(-1000.0));
+        for bad in ["1e999", "-1e999", "inf", "NaN", "", " ", "0x10", "1_000"] {
+            assert_eq!(number(&json!(bad)), None, "{bad}");
+        }
+        assert_eq!(number(&json!(true)), None);
+        assert_eq!(number(&json!([1])), None);
+        // A value that overflows to infinity has no numeric view, so it passes.
+        let max = json!({"field": "n", "operator": "max", "value": 10});
+        assert!(!fails("field", max, json!({"n": "1e999"})));
+    }
+
+    #[test]
+    fn length_thresholds() {
+        let zero = json!({"field": "s", "operator": "max_length", "value": 0});
+        assert!(
+            fails("field", zero.clone(), json!({"s": "a"})),
+            "0 is a threshold"
+        );
+        assert!(!fails("field", zero, json!({"s": ""})));
+        let negative = json!({"field": "s", "operator": "max_length", "value": -1});
+        assert!(
+            !fails("field", negative, json!({"s": "abc"})),
+            "negative is no threshold"
+        );
+    }
+
+    #[test]
+    fn programs_of_expression_and_computed_rules() {
+        let src = |kind: &str, d: Value| rule(kind, d).program().map(|p| p.source().to_string());
+        assert_eq!(
+            src("expression", json!({"expression": "old.a > 1"})).as_deref(),
+            Some("old.a > 1")
+        );
+        assert_eq!(
+            src("computed", json!({"field": "t", "expression": "old.t"})).as_deref(),
+            Some("old.t")
+        );
+        let field = json!({"field": "n", "operator": "min", "value": 1});
+        assert_eq!(src("field", field), None);
+        assert_eq!(src("expression", json!({"expression": "a ="})), None);
+        assert_eq!(src("computed", json!({"field": "t"})), None);
+    }
+
+    #[test]
+    fn stop_on_fail_in_the_expression_pass() {
+        let expr = |m: &str, stop: bool| {
+            rule(
+                "expression",
+                json!({"expression": "true", "message": m, "stop_on_fail": stop}),
+            )
+        };
+        let field = rule(
+            "field",
+            json!({"field": "n", "operator": "min", "value": 1}),
+        );
+        let (e, _) = check(
+            &[expr("A", false), field, expr("B", true), expr("C", false)],
+            json!({"n": 0}),
+        );
+        let messages: Vec<&str> = e.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["field n failed min validation", "A", "B"]);
+        assert!(e[1].field.is_empty() && e[1].rule == "expression");
+        let not_bool = rule(
+            "expression",
+            json!({"expression": "true", "message": "X", "stop_on_fail": "true"}),
+        );
+        let (e, _) = check(&[not_bool, expr("Y", false)], json!({}));
+        assert_eq!(e.len(), 2, "only a boolean true stops");
+    }
 }

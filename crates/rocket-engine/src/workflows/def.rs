@@ -307,6 +307,44 @@ mod tests {
             Goto::timeout(Some(&json!({"goto": "r"}))),
             Some(Goto::Step("r".into()))
         );
+        // Empty names and other JSON types are not step ids.
+        for v in [json!(""), json!({"goto": ""}), json!({"goto": 5}), json!(5)] {
+            assert_eq!(Goto::read(Some(&v)), Goto::End, "{v}");
+        }
+        assert_eq!(Goto::timeout(Some(&json!(null))), None);
+        assert_eq!(Goto::timeout(Some(&json!({"goto": ""}))), None);
+        assert_eq!(Goto::timeout(Some(&json!(5))), None);
+        assert_eq!(
+            Goto::timeout(Some(&json!("r"))),
+            Some(Goto::Step("r".into()))
+        );
+    }
+
+    #[test]
+    fn assignee_forms() {
+        let read = |v: Value| Assignee::read(Some(&v));
+        assert_eq!(
+            read(json!({"type": "role", "role": "m"})),
+            Assignee::Role("m".into())
+        );
+        assert_eq!(
+            read(json!({"type": "fixed", "user": "u1"})),
+            Assignee::Fixed("u1".into())
+        );
+        assert_eq!(
+            read(json!({"type": "relation", "path": "record.owner"})),
+            Assignee::Relation("record.owner".into())
+        );
+        // A type without its key, or an unknown type, lets anyone act.
+        for v in [
+            json!({"type": "role"}),
+            json!({"type": "fixed", "user": ""}),
+            json!({"type": "relation"}),
+            json!({"type": "group", "role": "m"}),
+        ] {
+            assert_eq!(read(v.clone()), Assignee::Anyone, "{v}");
+        }
+        assert_eq!(Assignee::read(None), Assignee::Anyone);
     }
 
     #[test]
@@ -320,6 +358,13 @@ mod tests {
         for bad in ["", "0s", "3d", "h", "-1h", "1w", "1h 2m", "1e9h", "abc"] {
             assert_eq!(duration(bad), None, "{bad}");
         }
+        assert_eq!(duration(" 1m "), Some(Duration::from_secs(60)));
+        // Bounded below a century: 3.2e9 s itself is refused.
+        assert_eq!(
+            duration("3199999999s"),
+            Some(Duration::from_secs(3_199_999_999))
+        );
+        assert_eq!(duration("3200000000s"), None);
     }
 
     fn def(steps: Value) -> WorkflowDef {
@@ -402,5 +447,58 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn reads_action_condition_and_unknown_steps() {
+        let w = Workflow::new(
+            "id".into(),
+            def(json!([
+                {"id": "a", "type": "action", "actions": [{"type": "set_field"}], "then": "c"},
+                {"id": "c", "type": "condition", "expression": "context.n > 1",
+                 "on_true": {"goto": "a"}, "on_false": "end"},
+                {"id": "u", "type": "wait"}
+            ])),
+        );
+        match &w.step("a").unwrap().kind {
+            StepKind::Action { actions, then } => {
+                assert_eq!(actions, &vec![json!({"type": "set_field"})]);
+                assert_eq!(then, &Goto::Step("c".into()));
+            }
+            other => panic!("{other:?}"),
+        }
+        match &w.step("c").unwrap().kind {
+            StepKind::Condition {
+                expr,
+                on_true,
+                on_false,
+            } => {
+                assert!(matches!(expr, Compiled::Program(_)), "{expr:?}");
+                assert_eq!(on_true, &Goto::Step("a".into()));
+                assert_eq!(on_false, &Goto::End);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(w.step("u").unwrap().kind, StepKind::Unknown));
+        assert!(w.step("zz").is_none());
+    }
+
+    #[test]
+    fn trigger_needs_state_change_and_entity() {
+        let trigger = |t: Value| {
+            let mut d = def(json!([]));
+            d.trigger = t;
+            Workflow::new("id".into(), d).trigger
+        };
+        assert_eq!(
+            trigger(json!({"type": "state_change", "entity": "e", "field": "s", "to": "x"})),
+            Some(Trigger {
+                entity: "e".into(),
+                field: "s".into(),
+                to: "x".into()
+            })
+        );
+        assert_eq!(trigger(json!({"type": "cron", "entity": "e"})), None);
+        assert_eq!(trigger(json!({"type": "state_change", "entity": ""})), None);
     }
 }
