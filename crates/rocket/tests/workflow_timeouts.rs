@@ -1,122 +1,20 @@
 //! Two real server processes on one Postgres, each running the scheduler every
 //! second: an approval step with a one-second timeout times out exactly once.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
+use common::{free_port, postgres_here, spawn, wait_healthy, Api, Cleanup};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or(18998)
-}
-
-fn spawn(db: &str, port: u16, dir: &std::path::Path) -> Proc {
-    let child = Command::new(env!("CARGO_BIN_EXE_rocket"))
-        .current_dir(dir)
-        .env("ROCKET_DATABASE_DRIVER", "postgres")
-        .env("ROCKET_DATABASE_HOST", "127.0.0.1")
-        .env("ROCKET_DATABASE_USER", "postgres")
-        .env("ROCKET_DATABASE_PASSWORD", "")
-        .env("ROCKET_DATABASE_NAME", db)
-        .env("ROCKET_SERVER_HOST", "127.0.0.1")
-        .env("ROCKET_SERVER_PORT", port.to_string())
-        .env("ROCKET_SCHEDULER_INTERVAL_SECS", "1")
-        .env("ROCKET_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("binary starts");
-    Proc(child)
-}
-
-struct Api {
-    http: reqwest::Client,
-    token: Option<String>,
-}
-
-impl Api {
-    async fn call(&self, m: Method, url: &str, body: Option<Value>) -> (u16, Value) {
-        let rb = self.http.request(m, url);
-        let rb = match &self.token {
-            Some(t) => rb.bearer_auth(t),
-            None => rb,
-        };
-        let rb = match body {
-            Some(b) => rb.json(&b),
-            None => rb,
-        };
-        match rb.send().await {
-            Ok(r) => {
-                let st = r.status().as_u16();
-                (st, r.json().await.unwrap_or(Value::Null))
-            }
-            Err(_) => (0, Value::Null),
-        }
-    }
-
-    async fn get(&self, url: &str) -> (u16, Value) {
-        self.call(Method::GET, url, None).await
-    }
-
-    /// POSTs `body`; asserts `201` and returns `data`.
-    async fn create(&self, url: &str, body: Value) -> Value {
-        let (st, v) = self.call(Method::POST, url, Some(body)).await;
-        assert_eq!(st, 201, "POST {url}: {v}");
-        v["data"].clone()
-    }
-}
-
-async fn wait_healthy(api: &Api, base: &str) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        if api.get(&format!("{base}/health")).await.0 == 200 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("server at {base} did not become healthy");
-}
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn approval_timeout_fires_once_with_two_schedulers() {
-    if std::net::TcpStream::connect("127.0.0.1:5432").is_err() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI is set but Postgres is unreachable"
-        );
-        eprintln!("skipping: no Postgres on 127.0.0.1:5432");
+    if !postgres_here() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let db = format!("rt_{}", rocket_testkit::suffix());
-    struct Cleanup(String);
-    impl Drop for Cleanup {
-        fn drop(&mut self) {
-            let apps = rocket_testkit::pg_sync(&self.0, vec!["SELECT db_name FROM _apps".into()]);
-            let mut sqls: Vec<String> = apps
-                .iter()
-                .map(|a| format!("DROP DATABASE IF EXISTS \"{a}\" WITH (FORCE)"))
-                .collect();
-            sqls.push(format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.0
-            ));
-            rocket_testkit::pg_sync("postgres", sqls);
-        }
-    }
     let _cleanup = Cleanup(db.clone());
     let (pa, pb) = (free_port(), free_port());
     let mut api = Api {
@@ -127,9 +25,19 @@ async fn approval_timeout_fires_once_with_two_schedulers() {
         format!("http://127.0.0.1:{pa}"),
         format!("http://127.0.0.1:{pb}"),
     );
-    let a = spawn(&db, pa, dir.path());
+    let a = spawn(
+        &db,
+        pa,
+        dir.path(),
+        &[("ROCKET_SCHEDULER_INTERVAL_SECS", "1")],
+    );
     wait_healthy(&api, &ba).await;
-    let b = spawn(&db, pb, dir.path());
+    let b = spawn(
+        &db,
+        pb,
+        dir.path(),
+        &[("ROCKET_SCHEDULER_INTERVAL_SECS", "1")],
+    );
     wait_healthy(&api, &bb).await;
 
     let login = json!({"email": "platform@localhost", "password": "changeme"});

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::common::{env, id, keys, Db, T};
+use crate::common::{id, keys, Db, T};
 
 /// Every state of the `po.status` machine; `""` (no state yet) may go anywhere.
 const STATES: [&str; 7] = [
@@ -84,35 +84,10 @@ async fn record(t: &T, id: &str) -> Value {
 /// Ids of the stored instances of `workflow`, read from the app database (there is
 /// no endpoint listing finished instances).
 async fn instance_ids(t: &T, workflow: &str) -> Vec<String> {
-    let sql = format!(
+    t.query_texts(&format!(
         "SELECT CAST(id AS TEXT) FROM _workflow_instances WHERE workflow_name = '{workflow}' ORDER BY id"
-    );
-    let db = format!("rocket_{}", t.app);
-    match t.db {
-        Db::Sqlite => {
-            let c = rusqlite::Connection::open(t.data_dir.join(format!("{db}.db"))).unwrap();
-            let mut st = c.prepare(&sql).unwrap();
-            let rows = st.query_map([], |r| r.get::<_, String>(0)).unwrap();
-            rows.map(Result::unwrap).collect()
-        }
-        Db::Postgres => {
-            let mut cfg = tokio_postgres::Config::new();
-            cfg.host(env("ROCKET_TEST_PG_HOST", "127.0.0.1"))
-                .port(env("ROCKET_TEST_PG_PORT", "5432").parse().unwrap_or(5432))
-                .user(env("ROCKET_TEST_PG_USER", "postgres"))
-                .dbname(&db);
-            let pw = env("ROCKET_TEST_PG_PASSWORD", "");
-            if !pw.is_empty() {
-                cfg.password(&pw);
-            }
-            let (client, conn) = cfg.connect(tokio_postgres::NoTls).await.unwrap();
-            let h = tokio::spawn(conn);
-            let rows = client.query(&sql, &[]).await.unwrap();
-            drop(client);
-            let _ = h.await;
-            rows.iter().map(|r| r.get::<_, String>(0)).collect()
-        }
-    }
+    ))
+    .await
 }
 
 /// Every instance of `workflow`, as `GET /_workflows/{id}` shows it.

@@ -446,29 +446,58 @@ impl T {
     /// Runs SQL directly on the app's database: only for arranging states the API
     /// cannot produce (an expired invite, say).
     pub async fn exec_sql(&self, sql: &str) {
-        let db = format!("rocket_{}", self.app);
         match self.db {
-            Db::Sqlite => {
-                let c = rusqlite::Connection::open(self.data_dir.join(format!("{db}.db"))).unwrap();
-                c.execute_batch(sql).unwrap();
-            }
+            Db::Sqlite => self.sqlite().execute_batch(sql).unwrap(),
             Db::Postgres => {
-                let mut cfg = tokio_postgres::Config::new();
-                cfg.host(env("ROCKET_TEST_PG_HOST", "127.0.0.1"))
-                    .port(env("ROCKET_TEST_PG_PORT", "5432").parse().unwrap_or(5432))
-                    .user(env("ROCKET_TEST_PG_USER", "postgres"))
-                    .dbname(&db);
-                let pw = env("ROCKET_TEST_PG_PASSWORD", "");
-                if !pw.is_empty() {
-                    cfg.password(&pw);
-                }
-                let (client, conn) = cfg.connect(tokio_postgres::NoTls).await.unwrap();
-                let h = tokio::spawn(conn);
+                let (client, h) = self.postgres().await;
                 client.batch_execute(sql).await.unwrap();
                 drop(client);
                 let _ = h.await;
             }
         }
+    }
+
+    /// The first column of every row `sql` selects on the app's database, as text:
+    /// only for reading what no endpoint lists.
+    pub async fn query_texts(&self, sql: &str) -> Vec<String> {
+        match self.db {
+            Db::Sqlite => {
+                let c = self.sqlite();
+                let mut st = c.prepare(sql).unwrap();
+                let rows = st.query_map([], |r| r.get::<_, String>(0)).unwrap();
+                rows.map(Result::unwrap).collect()
+            }
+            Db::Postgres => {
+                let (client, h) = self.postgres().await;
+                let rows = client.query(sql, &[]).await.unwrap();
+                drop(client);
+                let _ = h.await;
+                rows.iter().map(|r| r.get::<_, String>(0)).collect()
+            }
+        }
+    }
+
+    fn sqlite(&self) -> rusqlite::Connection {
+        let file = self.data_dir.join(format!("rocket_{}.db", self.app));
+        rusqlite::Connection::open(file).unwrap()
+    }
+
+    /// A connection to the app's Postgres database and its driver task.
+    async fn postgres(&self) -> (tokio_postgres::Client, tokio::task::JoinHandle<()>) {
+        let mut cfg = tokio_postgres::Config::new();
+        cfg.host(env("ROCKET_TEST_PG_HOST", "127.0.0.1"))
+            .port(env("ROCKET_TEST_PG_PORT", "5432").parse().unwrap_or(5432))
+            .user(env("ROCKET_TEST_PG_USER", "postgres"))
+            .dbname(format!("rocket_{}", self.app));
+        let pw = env("ROCKET_TEST_PG_PASSWORD", "");
+        if !pw.is_empty() {
+            cfg.password(&pw);
+        }
+        let (client, conn) = cfg.connect(tokio_postgres::NoTls).await.unwrap();
+        let h = tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        (client, h)
     }
 
     /// Creates an app user and returns (id, access token).
