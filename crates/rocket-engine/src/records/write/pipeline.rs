@@ -161,12 +161,7 @@ async fn update_directly(
     let plan = if el.is_empty() {
         plan
     } else {
-        plan_here = RowPlan {
-            entity: plan.entity.clone(),
-            body: plan.body,
-            values: plan.values.clone(),
-            relations: Vec::new(),
-        };
+        plan_here = plan.row_only();
         // `old` is read by nothing here (`update_is_blind`). A refusal goes the full
         // way, which reports a missing or hidden record (404) before it (spec 06 §5).
         match logic::apply(c, el, &mut plan_here, "update", &nothing(), &Value::Null) {
@@ -222,12 +217,7 @@ async fn update_checked(
         return Ok(None);
     };
     let old = Value::Object(render_row(e, row, x.dialect()));
-    let mut checked = RowPlan {
-        entity: plan.entity.clone(),
-        body: plan.body,
-        values: plan.values.clone(),
-        relations: Vec::new(),
-    };
+    let mut checked = plan.row_only();
     // The row exists and the caller may update any row: the logic's verdict stands.
     let el = c.logic.entity(&e.name);
     let calls = logic::apply(c, el, &mut checked, "update", &old, &Value::Null)?;

@@ -33,10 +33,20 @@ pub struct RowPlan<'b> {
     pub relations: Vec<RelationPlan<'b>>,
 }
 
-impl RowPlan<'_> {
+impl<'b> RowPlan<'b> {
     /// True when the row's own statement is all there is to do.
     pub fn is_flat(&self) -> bool {
         self.relations.is_empty()
+    }
+
+    /// A copy of the row's own values (no relation writes), for the rules to change.
+    pub fn row_only(&self) -> RowPlan<'b> {
+        RowPlan {
+            entity: self.entity.clone(),
+            body: self.body,
+            values: self.values.clone(),
+            relations: Vec::new(),
+        }
     }
 }
 
