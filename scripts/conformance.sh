@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUITE="${SUITE:-../shared/conformance/run.py}"
-CASES="${CASES:-auth/ middleware/ unique/ permission users/ field_rule computed rules_crud state_machine workflow decisions/unknown_filter decisions/nested_writes decisions/timestamps decisions/permission_in decisions/state_machine_roles}"
+CASES="${CASES:-auth/ middleware/ unique/ permission users/ field_rule computed rules_crud state_machine workflow decisions/unknown_filter decisions/nested_writes decisions/timestamps decisions/permission_in decisions/state_machine_roles decisions/sync_webhook}"
 cargo build --quiet -p rocket
 BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/rocket"
 args=()

@@ -12,12 +12,17 @@ use crate::config::LimitsConfig;
 use crate::error::Result;
 use crate::logic::Logic;
 use crate::repo;
+use crate::webhooks::deliver::Outbound;
 
 pub struct App {
     pub name: String,
     pub store: Store,
     pub secret: Vec<u8>,
     pub limits: LimitsConfig,
+    /// Where webhook deliveries go out (shared by the platform's apps).
+    pub outbound: Arc<Outbound>,
+    /// Wakes the app's delivery worker after a commit queued deliveries.
+    pub deliveries: Arc<tokio::sync::Notify>,
     schema: ArcSwap<Schema>,
     /// Rules, state machines and workflows compiled for `schema`.
     logic: ArcSwap<Logic>,
@@ -30,12 +35,20 @@ pub struct App {
 
 impl App {
     /// A context with an empty snapshot; [`App::reload`] fills it.
-    pub fn new(name: &str, store: Store, secret: &[u8], limits: LimitsConfig) -> App {
+    pub fn new(
+        name: &str,
+        store: Store,
+        secret: &[u8],
+        limits: LimitsConfig,
+        outbound: Arc<Outbound>,
+    ) -> App {
         App {
             name: name.to_string(),
             store,
             secret: secret.to_vec(),
             limits,
+            outbound,
+            deliveries: Arc::new(tokio::sync::Notify::new()),
             schema: ArcSwap::from_pointee(Schema::default()),
             logic: ArcSwap::from_pointee(Logic::default()),
             admin_lock: tokio::sync::Mutex::new(()),
@@ -95,11 +108,27 @@ impl App {
             repo::all::<repo::rules::RuleRow>(x).await?,
             repo::all::<repo::state_machines::StateMachineRow>(x).await?,
             repo::all::<repo::workflows::WorkflowRow>(x).await?,
+            &repo::all::<repo::webhooks::WebhookRow>(x).await?,
+            repo::webhooks::secrets(x).await?,
         );
         self.schema.store(Arc::new(
             Schema::new(entities, relations).with_policies(policies),
         ));
         self.logic.store(Arc::new(logic));
         Ok(())
+    }
+}
+
+impl App {
+    /// Wakes the delivery worker: a commit queued webhook deliveries.
+    pub fn deliveries_queued(&self) {
+        self.deliveries.notify_one();
+    }
+}
+
+impl Drop for App {
+    /// The worker task holds the app weakly: woken, it finds it gone and ends.
+    fn drop(&mut self) {
+        self.deliveries.notify_one();
     }
 }

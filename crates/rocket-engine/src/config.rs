@@ -22,9 +22,64 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub ai: AiConfig,
     pub scheduler: SchedulerConfig,
+    pub webhooks: WebhooksConfig,
+    pub instrumentation: InstrumentationConfig,
 }
 
-/// Timed background work (workflow approval timeouts, spec 09 §7).
+/// Outgoing webhook deliveries (spec 12 part B; docs/webhooks.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct WebhooksConfig {
+    /// Longest one delivery may take (12 §9.2: 30 s).
+    pub timeout_secs: u64,
+    /// Refuse targets that resolve to loopback, link-local, private or other
+    /// non-public addresses (checked after DNS resolution, for redirects too).
+    pub block_private_networks: bool,
+    /// When non-empty, only these host names (or `*.suffix`) are delivered to.
+    pub allowed_hosts: Vec<String>,
+    /// Host names (or `*.suffix`) never delivered to.
+    pub denied_hosts: Vec<String>,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        WebhooksConfig {
+            timeout_secs: 30,
+            block_private_networks: false,
+            allowed_hosts: Vec::new(),
+            denied_hosts: Vec::new(),
+        }
+    }
+}
+
+/// Traces and business events (spec 01 §2.5, 15).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct InstrumentationConfig {
+    pub enabled: bool,
+    pub retention_days: u32,
+    pub sampling_rate: f64,
+    pub buffer_size: usize,
+    pub flush_interval_ms: u64,
+    /// When set, spans are also exported over OTLP/HTTP to this collector URL.
+    pub otlp_endpoint: String,
+}
+
+impl Default for InstrumentationConfig {
+    fn default() -> Self {
+        InstrumentationConfig {
+            enabled: true,
+            retention_days: 7,
+            sampling_rate: 1.0,
+            buffer_size: 500,
+            flush_interval_ms: 100,
+            otlp_endpoint: String::new(),
+        }
+    }
+}
+
+/// Timed background work: workflow approval timeouts (spec 09 §7), webhook
+/// retries (12 §10.2), event retention (15 §8).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct SchedulerConfig {
@@ -35,7 +90,7 @@ pub struct SchedulerConfig {
 
 impl Default for SchedulerConfig {
     fn default() -> Self {
-        SchedulerConfig { interval_secs: 60 }
+        SchedulerConfig { interval_secs: 30 }
     }
 }
 
@@ -179,6 +234,8 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             ai: AiConfig::default(),
             scheduler: SchedulerConfig::default(),
+            webhooks: WebhooksConfig::default(),
+            instrumentation: InstrumentationConfig::default(),
         }
     }
 }
@@ -367,6 +424,21 @@ impl Config {
         }
         if let Some(v) = get("ROCKET_SCHEDULER_INTERVAL_SECS") {
             self.scheduler.interval_secs = num("ROCKET_SCHEDULER_INTERVAL_SECS", v)?;
+        }
+        if let Some(v) = get("ROCKET_WEBHOOKS_TIMEOUT_SECS") {
+            self.webhooks.timeout_secs = num("ROCKET_WEBHOOKS_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = get("ROCKET_WEBHOOKS_BLOCK_PRIVATE_NETWORKS") {
+            self.webhooks.block_private_networks = matches!(v.trim(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("ROCKET_INSTRUMENTATION_ENABLED") {
+            self.instrumentation.enabled = matches!(v.trim(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("ROCKET_INSTRUMENTATION_SAMPLING_RATE") {
+            self.instrumentation.sampling_rate = num("ROCKET_INSTRUMENTATION_SAMPLING_RATE", v)?;
+        }
+        if let Some(v) = get("ROCKET_INSTRUMENTATION_OTLP_ENDPOINT") {
+            self.instrumentation.otlp_endpoint = v;
         }
         if let Some(v) = get("ROCKET_STORAGE_MAX_FILE_SIZE") {
             self.storage.max_file_size = num("ROCKET_STORAGE_MAX_FILE_SIZE", v)?;

@@ -62,6 +62,12 @@ pub enum EngineError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A synchronous webhook's receiver refused the write (4xx; spec 12 §7.1).
+    #[error("{0}")]
+    WebhookRejected(String),
+    /// A synchronous webhook could not be delivered (transport error, timeout, 5xx).
+    #[error("{0}")]
+    WebhookFailed(String),
     /// A feature needs configuration this server does not have.
     #[error("{0}")]
     NotConfigured(String),

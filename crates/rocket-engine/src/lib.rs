@@ -9,7 +9,8 @@
 //! - [`porting`]: schema export and import;
 //! - [`records`]: the five entity operations and the write pipeline;
 //! - [`logic`]: rules and state machines (spec 07, 08); [`workflows`] (09);
-//! - [`scheduler`]: timed background jobs (approval timeouts).
+//! - [`webhooks`]: synchronous hooks and the transactional outbox (spec 12 part B);
+//! - [`scheduler`]: timed background jobs (approval timeouts, webhook retries).
 //!
 //! Errors are [`EngineError`]: what went wrong, never an HTTP status.
 
@@ -27,6 +28,7 @@ pub mod porting;
 pub mod records;
 pub mod repo;
 pub mod scheduler;
+pub mod webhooks;
 pub mod workflows;
 
 pub use app::App;

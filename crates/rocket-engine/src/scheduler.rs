@@ -2,7 +2,8 @@
 //! that claims its due rows atomically (so several server processes on one
 //! database never run the same item twice) and that tests call directly with a
 //! chosen `now`. The loop here only calls the jobs at an interval. Used by the
-//! workflow approval timeouts (spec 09 §7); webhook retries and retention join later.
+//! workflow approval timeouts (spec 09 §7) and webhook deliveries due for a retry
+//! or left by a stopped process (12 §10.2).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -25,10 +26,16 @@ pub struct Job {
 }
 
 /// Every job, in the order they run.
-pub const JOBS: &[Job] = &[Job {
-    name: "workflow_timeouts",
-    run_once: |app, now| Box::pin(crate::workflows::timeouts::run_once(app, now)),
-}];
+pub const JOBS: &[Job] = &[
+    Job {
+        name: "workflow_timeouts",
+        run_once: |app, now| Box::pin(crate::workflows::timeouts::run_once(app, now)),
+    },
+    Job {
+        name: "webhook_deliveries",
+        run_once: |app, now| Box::pin(crate::webhooks::worker::run_once(app, now)),
+    },
+];
 
 /// Runs every job once over every active app at `now`; how many items each app
 /// and job handled (failures are logged and do not stop the others).

@@ -45,6 +45,8 @@ fn parts(e: &EngineError) -> (StatusCode, &'static str, String) {
         // Two invite paths use this code with 400 (spec 06 §3, 11 §3.4).
         Rejected(s) => (StatusCode::BAD_REQUEST, "VALIDATION_FAILED", m(s)),
         Conflict(s) => (StatusCode::CONFLICT, "CONFLICT", m(s)),
+        WebhookRejected(s) => (StatusCode::UNPROCESSABLE_ENTITY, "WEBHOOK_REJECTED", m(s)),
+        WebhookFailed(s) => (StatusCode::BAD_GATEWAY, "WEBHOOK_FAILED", m(s)),
         PreconditionFailed(s) => (StatusCode::PRECONDITION_FAILED, "PRECONDITION_FAILED", m(s)),
         Unauthorized(s) => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED", m(s)),
         Forbidden(s) => (StatusCode::FORBIDDEN, "FORBIDDEN", m(s)),

@@ -168,6 +168,14 @@ pub fn app_bootstrap_sql(d: Dialect) -> Vec<String> {
         ),
         "CREATE INDEX IF NOT EXISTS idx_webhook_logs_status ON _webhook_logs (status)".into(),
         "CREATE INDEX IF NOT EXISTS idx_webhook_logs_retry ON _webhook_logs (next_retry_at) WHERE status = 'retrying'".into(),
+        // Rust additions (issue 10): the log row is the outbox row, so pending rows are
+        // claimed by due time too; signing secrets live beside the definitions.
+        "CREATE INDEX IF NOT EXISTS idx_webhook_logs_due ON _webhook_logs (next_retry_at) \
+         WHERE status IN ('pending', 'retrying')".into(),
+        format!(
+            "CREATE TABLE IF NOT EXISTS _webhook_secrets (webhook_id {uuid} PRIMARY KEY \
+             REFERENCES _webhooks(id) ON DELETE CASCADE, secret TEXT NOT NULL)"
+        ),
         format!(
             "CREATE TABLE IF NOT EXISTS _files (id {pk}, filename TEXT NOT NULL, storage_path TEXT NOT NULL, \
              mime_type TEXT NOT NULL DEFAULT 'application/octet-stream', size {big} NOT NULL DEFAULT 0, \

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::repo::rules::RuleRow;
 use crate::repo::state_machines::StateMachineRow;
+use crate::repo::webhooks::WebhookRow;
 use crate::repo::workflows::WorkflowRow;
 use crate::workflows::Workflow;
 use machines::Machine;
@@ -34,12 +35,14 @@ pub struct EntityLogic {
     pub triggers: bool,
     /// Some rule or guard reads `old` (an update must read the stored row).
     pub reads_old: bool,
+    /// Webhooks that can fire on this entity (spec 12 §7).
+    pub hooks: crate::webhooks::EntityHooks,
 }
 
 impl EntityLogic {
     /// True when nothing runs: the write pipeline may take its fast paths.
     pub fn is_empty(&self) -> bool {
-        self.rules.is_empty() && self.machines.is_empty() && !self.triggers
+        self.rules.is_empty() && self.machines.is_empty() && !self.triggers && self.hooks.is_empty()
     }
 }
 
@@ -51,6 +54,8 @@ pub struct Logic {
     workflows: HashMap<String, Arc<Workflow>>,
     /// Active workflows by trigger `(entity, field, to)`, in name order.
     by_trigger: HashMap<(String, String, String), Vec<Arc<Workflow>>>,
+    /// Webhook signing secrets by webhook id.
+    secrets: HashMap<String, String>,
 }
 
 static NOTHING: std::sync::LazyLock<EntityLogic> = std::sync::LazyLock::new(EntityLogic::default);
@@ -61,8 +66,16 @@ impl Logic {
         rules: Vec<RuleRow>,
         machines: Vec<StateMachineRow>,
         workflows: Vec<WorkflowRow>,
+        webhooks: &[WebhookRow],
+        secrets: Vec<(String, String)>,
     ) -> Logic {
-        let mut logic = Logic::default();
+        let mut logic = Logic {
+            secrets: secrets.into_iter().collect(),
+            ..Logic::default()
+        };
+        for (entity, hooks) in crate::webhooks::compile(webhooks) {
+            logic.entities.entry(entity).or_default().hooks = hooks;
+        }
         let mut rules = rules;
         rules.sort_by(|a, b| {
             (a.def.priority, &a.stamps.created_at, &a.id).cmp(&(
@@ -116,6 +129,11 @@ impl Logic {
     /// The logic of entity `name` (empty when it has none).
     pub fn entity(&self, name: &str) -> &EntityLogic {
         self.entities.get(name).unwrap_or(&NOTHING)
+    }
+
+    /// The signing secret of webhook `id`, if it has one.
+    pub fn webhook_secret(&self, id: &str) -> Option<&str> {
+        self.secrets.get(id).map(String::as_str)
     }
 
     /// A workflow by name, active or not.

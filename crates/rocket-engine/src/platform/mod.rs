@@ -27,6 +27,8 @@ pub struct Platform {
     /// apps need it to be Postgres (`CREATE DATABASE` runs there).
     pub driver: Driver,
     pub platform_secret: Vec<u8>,
+    /// The outgoing HTTP side of every app (webhooks: client, policy, timeout).
+    pub outbound: Arc<crate::webhooks::deliver::Outbound>,
     apps: RwLock<HashMap<String, Arc<App>>>,
     init_lock: tokio::sync::Mutex<()>,
     /// Serialises app creation and deletion.
@@ -83,6 +85,7 @@ impl Platform {
             .map_err(start_err("platform secret"))?;
         Ok(Arc::new(Platform {
             platform_secret,
+            outbound: Arc::new(crate::webhooks::deliver::Outbound::new(&config.webhooks)),
             config,
             mgmt,
             pg,

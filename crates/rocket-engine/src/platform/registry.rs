@@ -61,7 +61,11 @@ impl Platform {
             _ => return Err(not_found()),
         };
         let app = match self.open_app(&row).await {
-            Ok(a) => Arc::new(a),
+            Ok(a) => {
+                let a = Arc::new(a);
+                crate::webhooks::worker::spawn(&a);
+                a
+            }
             Err(e) => {
                 tracing::warn!(app = %name, "cannot open app database: {e}");
                 return Err(not_found());
@@ -95,6 +99,7 @@ impl Platform {
             store,
             row.jwt_secret.as_bytes(),
             self.config.limits.clone(),
+            self.outbound.clone(),
         );
         if let Err(e) = app.reload().await {
             tracing::warn!(app = %row.name, "metadata load failed: {e}");

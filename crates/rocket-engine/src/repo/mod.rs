@@ -18,6 +18,7 @@ pub(crate) use table::{all, find, insert_new, update};
 pub mod tokens;
 pub mod ui_configs;
 pub mod users;
+pub mod webhook_logs;
 pub mod webhooks;
 pub mod workflows;
 

@@ -107,10 +107,15 @@ impl Table {
             })
     }
 
+    /// Every column as read, comma-separated (a SELECT or RETURNING list), as a template.
+    pub(crate) fn column_list(&self) -> String {
+        let cols: Vec<String> = self.columns().map(|(n, k)| k.read(n)).collect();
+        cols.join(", ")
+    }
+
     /// `SELECT <every column> FROM <table>`, as a template.
     pub(crate) fn select(&self) -> String {
-        let cols: Vec<String> = self.columns().map(|(n, k)| k.read(n)).collect();
-        format!("SELECT {} FROM {}", cols.join(", "), self.name)
+        format!("SELECT {} FROM {}", self.column_list(), self.name)
     }
 
     /// A row decoded by the column kinds (`cols`: [`Table::columns`], parsed once
@@ -258,6 +263,20 @@ pub(crate) async fn select<T: Stored>(
 ) -> Result<Vec<T>, DbError> {
     let tpl = format!("{} {clause}", T::TABLE.select());
     let rows = x.query(&sql(x.dialect(), &tpl, params)).await?;
+    decode_all(rows)
+}
+
+/// The rows a data-changing template returns (`… RETURNING <T's column list>`).
+pub(crate) async fn write_returning<T: Stored>(
+    x: &mut Exec<'_>,
+    tpl: &str,
+    params: Vec<Param>,
+) -> Result<Vec<T>, DbError> {
+    let rows = x.query_write(&sql(x.dialect(), tpl, params)).await?;
+    decode_all(rows)
+}
+
+fn decode_all<T: Stored>(rows: Vec<Row>) -> Result<Vec<T>, DbError> {
     let cols: Vec<_> = T::TABLE.columns().collect();
     rows.into_iter()
         .map(|row| T::TABLE.decode::<T>(&cols, row).map(T::loaded))

@@ -1,9 +1,13 @@
-//! `_webhooks` (spec 02 §4.12, spec 12 part B).
+//! `_webhooks` (spec 02 §4.10, spec 12 §6) and the signing secrets beside them
+//! (`_webhook_secrets`, ours: issue 10), kept out of the definition row so no listing,
+//! export or log ever shows one.
 
+use rocket_store::{DbError, Exec, Param};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::table::{Stored, Table};
+use super::table::{Stamps, Stored, Table};
+use super::{fetch, run};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
@@ -36,10 +40,68 @@ impl Default for WebhookDef {
     }
 }
 
+impl WebhookDef {
+    /// `retry.max_attempts` (0 when missing, spec 12 §10.1).
+    pub fn max_attempts(&self) -> i64 {
+        self.retry
+            .get("max_attempts")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    }
+}
+
 impl Stored for WebhookDef {
     const TABLE: Table = Table::new(
         "_webhooks",
         "entity hook url method headers:json condition async:bool retry:json active:bool",
     )
     .order("entity, hook");
+}
+
+/// A stored webhook as the admin API shows it (12 §6).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebhookRow {
+    pub id: String,
+    #[serde(flatten)]
+    pub def: WebhookDef,
+    #[serde(flatten)]
+    pub stamps: Stamps,
+}
+
+impl Stored for WebhookRow {
+    const TABLE: Table = Table::new(
+        "_webhooks",
+        "id:uuid entity hook url method headers:json condition async:bool retry:json active:bool \
+         created_at:time updated_at:time",
+    )
+    .order("entity, hook, created_at, id");
+}
+
+/// Every webhook's signing secret, by webhook id.
+pub async fn secrets(x: &mut Exec<'_>) -> Result<Vec<(String, String)>, DbError> {
+    fetch(
+        x,
+        "SELECT [webhook_id], secret FROM _webhook_secrets",
+        vec![],
+        |r| (r.text(), r.text()),
+    )
+    .await
+}
+
+/// Sets the signing secret of webhook `id`.
+pub async fn set_secret(x: &mut Exec<'_>, id: &str, secret: &str) -> Result<(), DbError> {
+    run(
+        x,
+        "DELETE FROM _webhook_secrets WHERE webhook_id = {1:uuid}",
+        vec![Param::Text(id.into())],
+    )
+    .await?;
+    run(
+        x,
+        "INSERT INTO _webhook_secrets (webhook_id, secret) VALUES ({1:uuid}, {2})",
+        vec![Param::Text(id.into()), Param::Text(secret.into())],
+    )
+    .await
+    .map(|_| ())
 }

@@ -9,6 +9,7 @@ mod platform;
 mod porting;
 mod records;
 mod users;
+mod webhooks;
 
 use axum::routing::get;
 use axum::Router;
@@ -30,6 +31,7 @@ pub fn router(p: Shared) -> Router {
         .merge(metadata::router())
         .merge(users::router())
         .merge(logic::router())
+        .merge(webhooks::router())
         .merge(porting::router())
         .merge(records::router())
         .fallback(http::not_found)

@@ -46,9 +46,37 @@ pub(super) async fn related(
     related::load(x, &c.schema, e, &el.related, row).await
 }
 
+/// What the logic did to a write's payload.
+#[derive(Default)]
+pub(super) struct Applied {
+    /// State-machine webhook calls to send after the commit.
+    pub calls: Vec<Call>,
+    /// The payload's declared fields after the logic, when any logic ran.
+    pub record: Option<Map<String, Value>>,
+}
+
+impl Applied {
+    /// The payload field map of the write (spec 12 §8): the logic's result, else the
+    /// body's declared fields.
+    pub fn fields(&self, plan: &RowPlan<'_>) -> Map<String, Value> {
+        match &self.record {
+            Some(r) => r.clone(),
+            None => declared(plan),
+        }
+    }
+}
+
+fn declared(plan: &RowPlan<'_>) -> Map<String, Value> {
+    plan.body
+        .iter()
+        .filter(|(k, _)| plan.entity.has_field(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 /// Runs the rules then the state machines on the payload of `plan` and writes what
 /// they set back into it (computed fields, `set_field` actions; not re-validated,
-/// 07 §3.4). Returns the webhook calls to send after the commit.
+/// 07 §3.4).
 pub(super) fn apply(
     c: &Caller<'_>,
     el: &EntityLogic,
@@ -56,18 +84,12 @@ pub(super) fn apply(
     action: &str,
     old: &Value,
     related: &Value,
-) -> Result<Vec<Call>> {
+) -> Result<Applied> {
     if el.rules.is_empty() && el.machines.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Applied::default());
     }
     let e = plan.entity.clone();
-    let mut record = Value::Object(
-        plan.body
-            .iter()
-            .filter(|(k, _)| e.has_field(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    );
+    let mut record = Value::Object(declared(plan));
     let user = json!({"id": c.user.id, "roles": c.user.roles});
     let scope = Scope::new(old, action, &user, related);
     let errors = rules::run(&el.rules, &scope, &mut record);
@@ -79,7 +101,13 @@ pub(super) fn apply(
         return Err(EngineError::Validation(out.errors));
     }
     write_back(&e, plan, &record, c.dialect())?;
-    Ok(out.calls)
+    Ok(Applied {
+        calls: out.calls,
+        record: match record {
+            Value::Object(m) => Some(m),
+            _ => None,
+        },
+    })
 }
 
 /// Every declared field whose value the logic changed becomes a column value.

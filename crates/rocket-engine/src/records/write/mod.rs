@@ -5,6 +5,7 @@
 
 mod delete;
 mod exec;
+mod hooks;
 mod logic;
 mod nested;
 mod pipeline;

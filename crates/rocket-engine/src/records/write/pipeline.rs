@@ -3,12 +3,12 @@
 //!
 //! resolve → plan (pure) → BEGIN → current, locked (read filters: a hidden row is
 //! 404) → If-Match → access → related rows → rules → state machines → slug / [files]
-//! → SQL incl. nested → [sync webhooks] → [outbox rows] → readable answer → workflow
-//! starts → COMMIT → state-machine webhook calls.
+//! → SQL incl. nested → sync webhooks → readable answer → workflow starts → outbox
+//! rows → COMMIT → wake the delivery worker, state-machine webhook calls.
 //!
 //! Errors are reported in the order of spec 06 §5 (404, 403, 400, 422) although the
-//! body is planned first. Bracketed steps belong to later work (webhooks and the
-//! outbox, files) and slot in where they are named. A write that depends on nothing
+//! body is planned first. Bracketed steps belong to later work (files) and slot in
+//! where they are named. A synchronous webhook's veto rolls everything back (12 §7.1). A write that depends on nothing
 //! of the stored row and is a single statement skips BEGIN/COMMIT: one
 //! `INSERT/UPDATE … RETURNING` is atomic by itself; rules and machines that read
 //! nothing stored run before it in memory.
@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use super::logic::{self, nothing};
 use super::plan::{self, Mode, RowPlan};
-use super::{delete as cascade, exec, nested, JsonBody, Written};
+use super::{delete as cascade, exec, hooks, nested, JsonBody, Written};
 use crate::access::{Access, ReadScope};
 use crate::error::{EngineError, Result};
 use crate::outbound::fire_and_forget;
@@ -38,8 +38,8 @@ pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<
     let mut plan = plan_write(c, &e, &body, Mode::Create)?;
     let el = c.logic.entity(&e.name);
     let old = nothing();
-    if el.related.is_empty() && !el.triggers && exec::insert_alone(&plan) {
-        let calls = logic::apply(c, el, &mut plan, "create", &old, &Value::Null)?;
+    if el.related.is_empty() && !el.triggers && el.hooks.is_empty() && exec::insert_alone(&plan) {
+        let calls = logic::apply(c, el, &mut plan, "create", &old, &Value::Null)?.calls;
         let x = &mut Exec::Store(&c.app.store);
         let row = exec::insert(x, &plan, None).await?;
         let out = answer(x, c, &e, row).await?;
@@ -55,21 +55,26 @@ pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<
         &Value::Object(body.clone()),
     )
     .await?;
-    let calls = logic::apply(c, el, &mut plan, "create", &old, &related)?;
+    let applied = logic::apply(c, el, &mut plan, "create", &old, &related)?;
     let row = exec::insert(&mut Exec::Tx(&mut tx), &plan, None).await?;
     let key = pk_text(&e, &row).ok_or_else(|| EngineError::internal("insert returned no key"))?;
     nested::write(&mut tx, c, &e, &key, &plan.relations).await?;
-    // [sync webhooks: spec 12 §7] [outbox rows: spec 12 §8]
-    let stored = el
-        .triggers
+    let fields = || applied.fields(&plan);
+    if let Some(v) = hooks::before_write(&mut tx, c, &e, "create", fields, None).await? {
+        return Err(v.settle(tx, c).await);
+    }
+    let stored = (el.triggers || hooks::wants_record(c, &e))
         .then(|| render_row(&e, row.clone(), c.dialect()));
     let out = answer(&mut Exec::Tx(&mut tx), c, &e, row).await?;
-    let started = match stored {
-        Some(stored) => logic::start_workflows(&mut tx, c, &e, el, &old, &stored).await?,
-        None => Vec::new(),
+    let started = match &stored {
+        Some(stored) if el.triggers => {
+            logic::start_workflows(&mut tx, c, &e, el, &old, stored).await?
+        }
+        _ => Vec::new(),
     };
+    let queued = hooks::after_write(&mut tx, c, &e, "create", stored.as_ref(), None).await?;
     tx.commit().await?;
-    fire_and_forget(calls);
+    after_commit(c, applied.calls, queued);
     logic::advance(c, started).await;
     Ok(out)
 }
@@ -93,7 +98,8 @@ pub async fn update(
     };
     let el = c.logic.entity(&e.name);
     if let Ok(p) = &plan {
-        if if_match.is_none() && direct(&access, &scope, &e) && p.is_flat() && !el.triggers {
+        let fast = !el.triggers && el.hooks.is_empty();
+        if if_match.is_none() && direct(&access, &scope, &e) && p.is_flat() && fast {
             let done = if logic::update_is_blind(el, p.body) {
                 update_directly(c, &e, id, p).await?
             } else if el.related.is_empty() && c.dialect() == Dialect::Postgres {
@@ -117,11 +123,14 @@ pub async fn update(
         Value::Object(old.clone())
     };
     let related = logic::related(&mut Exec::Tx(&mut tx), c, &e, el, &old_value).await?;
-    let calls = logic::apply(c, el, &mut plan, "update", &old_value, &related)?;
+    let applied = logic::apply(c, el, &mut plan, "update", &old_value, &related)?;
     let row = exec::update(&mut Exec::Tx(&mut tx), &plan, &key, &old).await?;
     nested::write(&mut tx, c, &e, &key, &plan.relations).await?;
-    // [sync webhooks: spec 12 §7] [outbox rows: spec 12 §8]
-    let stored = match (&row, el.triggers) {
+    let fields = || applied.fields(&plan);
+    if let Some(v) = hooks::before_write(&mut tx, c, &e, "update", fields, Some(&old)).await? {
+        return Err(v.settle(tx, c).await);
+    }
+    let stored = match (&row, el.triggers || hooks::wants_record(c, &e)) {
         (Some(row), true) => Some(render_row(&e, row.clone(), c.dialect())),
         _ => None,
     };
@@ -129,12 +138,20 @@ pub async fn update(
         Some(row) => answer(&mut Exec::Tx(&mut tx), c, &e, row).await?,
         None => reread(&mut tx, c, &e, &key).await?,
     };
-    let started = match stored {
-        Some(stored) => logic::start_workflows(&mut tx, c, &e, el, &old_value, &stored).await?,
-        None => Vec::new(),
+    // An update that set only nested rows: its record is the re-read answer.
+    let stored = match stored {
+        None if hooks::wants_record(c, &e) => Some(out.data.clone()),
+        s => s,
     };
+    let started = match &stored {
+        Some(stored) if el.triggers => {
+            logic::start_workflows(&mut tx, c, &e, el, &old_value, stored).await?
+        }
+        _ => Vec::new(),
+    };
+    let queued = hooks::after_write(&mut tx, c, &e, "update", stored.as_ref(), Some(&old)).await?;
     tx.commit().await?;
-    fire_and_forget(calls);
+    after_commit(c, applied.calls, queued);
     logic::advance(c, started).await;
     Ok(out)
 }
@@ -165,7 +182,7 @@ async fn update_directly(
         // `old` is read by nothing here (`update_is_blind`). A refusal goes the full
         // way, which reports a missing or hidden record (404) before it (spec 06 §5).
         match logic::apply(c, el, &mut plan_here, "update", &nothing(), &Value::Null) {
-            Ok(sent) => calls = sent,
+            Ok(applied) => calls = applied.calls,
             Err(_) => return Ok(None),
         }
         &plan_here
@@ -220,7 +237,7 @@ async fn update_checked(
     let mut checked = plan.row_only();
     // The row exists and the caller may update any row: the logic's verdict stands.
     let el = c.logic.entity(&e.name);
-    let calls = logic::apply(c, el, &mut checked, "update", &old, &Value::Null)?;
+    let calls = logic::apply(c, el, &mut checked, "update", &old, &Value::Null)?.calls;
     match exec::update_set(x, &checked, &key, Some(Param::Text(version))).await? {
         exec::Updated::Row(row) => {
             let out = answer(x, c, e, row).await?;
@@ -243,9 +260,22 @@ pub async fn delete(c: &Caller<'_>, entity: &str, id: &str, if_match: Option<&st
     if exec::remove(&mut Exec::Tx(&mut tx), &e, &key).await? == 0 {
         return Err(not_found(&e, id));
     }
-    // [before_delete webhooks: spec 12 §7] [outbox rows: spec 12 §8]
+    if let Some(v) = hooks::before_delete(&mut tx, c, &e, &old).await? {
+        return Err(v.settle(tx, c).await);
+    }
+    let queued = hooks::after_delete(&mut tx, c, &e, &old).await?;
     tx.commit().await?;
+    after_commit(c, Vec::new(), queued);
     Ok(())
+}
+
+/// After a COMMIT: wake the delivery worker when deliveries were queued, and send
+/// the state-machine webhook calls.
+fn after_commit(c: &Caller<'_>, calls: Vec<crate::logic::machines::Call>, queued: usize) {
+    if queued > 0 {
+        c.app.deliveries_queued();
+    }
+    fire_and_forget(calls);
 }
 
 fn plan_write<'b>(
