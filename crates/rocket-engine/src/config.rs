@@ -39,6 +39,9 @@ pub struct WebhooksConfig {
     pub allowed_hosts: Vec<String>,
     /// Host names (or `*.suffix`) never delivered to.
     pub denied_hosts: Vec<String>,
+    /// Deliver right after the commit that queued a delivery (else only at the
+    /// scheduler's ticks; tests drive the worker themselves with a chosen `now`).
+    pub deliver_on_commit: bool,
 }
 
 impl Default for WebhooksConfig {
@@ -48,6 +51,7 @@ impl Default for WebhooksConfig {
             block_private_networks: false,
             allowed_hosts: Vec::new(),
             denied_hosts: Vec::new(),
+            deliver_on_commit: true,
         }
     }
 }
@@ -430,6 +434,9 @@ impl Config {
         }
         if let Some(v) = get("ROCKET_WEBHOOKS_BLOCK_PRIVATE_NETWORKS") {
             self.webhooks.block_private_networks = matches!(v.trim(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("ROCKET_WEBHOOKS_DELIVER_ON_COMMIT") {
+            self.webhooks.deliver_on_commit = matches!(v.trim(), "1" | "true" | "yes");
         }
         if let Some(v) = get("ROCKET_INSTRUMENTATION_ENABLED") {
             self.instrumentation.enabled = matches!(v.trim(), "1" | "true" | "yes");

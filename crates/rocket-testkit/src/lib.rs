@@ -11,6 +11,9 @@
 //! `ROCKET_TEST_PG_HOST/PORT/USER/PASSWORD`). Without a reachable Postgres the
 //! Postgres variants are skipped, unless `CI` is set: then they fail.
 
+pub mod receiver;
+pub use receiver::{Received, Receiver};
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -252,6 +255,22 @@ pub fn obj(v: Value) -> Map<String, Value> {
 /// Runs `body` on SQLite and on Postgres (skipped without Postgres outside CI).
 #[macro_export]
 macro_rules! both_dialects {
+    (config $tweak:path; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(h) = $crate::Harness::start_with($crate::Db::Sqlite, $tweak).await {
+                    super::$name(h).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(h) = $crate::Harness::start_with($crate::Db::Postgres, $tweak).await {
+                    super::$name(h).await;
+                }
+            }
+        }
+    )*};
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -63,7 +63,9 @@ impl Platform {
         let app = match self.open_app(&row).await {
             Ok(a) => {
                 let a = Arc::new(a);
-                crate::webhooks::worker::spawn(&a);
+                if self.config.webhooks.deliver_on_commit {
+                    crate::webhooks::worker::spawn(&a);
+                }
                 a
             }
             Err(e) => {

@@ -14,6 +14,9 @@ pub struct Event<'a> {
     /// `create`, `update` or `delete`.
     pub action: &'a str,
     pub record: &'a Map<String, Value>,
+    /// What the write sent (after its logic) when `record` is the full row of a
+    /// create: `changes` lists these keys only (12 §8).
+    pub sent: Option<&'a Map<String, Value>>,
     /// The stored row before an update (`None` on create and delete).
     pub old: Option<&'a Map<String, Value>>,
     pub user: Option<&'a User>,
@@ -37,7 +40,7 @@ pub fn build(ev: &Event<'_>, now: DateTime<Utc>, key: &str) -> Value {
         m.insert("old".into(), Value::Object(o.clone()));
     }
     if ev.action != "delete" {
-        let ch = changes(ev.record, old);
+        let ch = changes(ev.sent.unwrap_or(ev.record), old);
         if !ch.is_empty() {
             m.insert("changes".into(), Value::Object(ch));
         }
@@ -109,6 +112,7 @@ mod tests {
             entity: "order",
             action: "create",
             record: &rec,
+            sent: None,
             old: Some(&empty),
             user: Some(&u),
         };
@@ -133,6 +137,7 @@ mod tests {
             entity: "order",
             action: "update",
             record: &rec,
+            sent: None,
             old: Some(&old),
             user: None,
         };
@@ -155,6 +160,7 @@ mod tests {
             entity: "order",
             action: "delete",
             record: &rec,
+            sent: None,
             old: Some(&rec),
             user: None,
         };

@@ -30,6 +30,7 @@ fn event<'a>(
         entity: &e.name,
         action,
         record,
+        sent: None,
         old,
         user: Some(c.user),
     }
@@ -56,19 +57,26 @@ pub(super) async fn before_write(
     fire::sync(tx, c, &event(c, e, Hook::BeforeWrite, action, &record, old)).await
 }
 
-/// `after_write` outbox rows for the written record; how many were queued.
+/// `after_write` outbox rows for the written record (`sent`: on create, the
+/// payload field map its `changes` list); how many were queued.
 pub(super) async fn after_write(
     tx: &mut Tx,
     c: &Caller<'_>,
     e: &Entity,
     action: &str,
     record: Option<&Record>,
+    sent: impl FnOnce() -> Option<Record>,
     old: Option<&Record>,
 ) -> Result<usize> {
-    match record {
-        Some(r) => fire::enqueue(tx, c, &event(c, e, Hook::AfterWrite, action, r, old)).await,
-        None => Ok(0),
-    }
+    let Some(r) = record.filter(|_| has(c, e, Hook::AfterWrite)) else {
+        return Ok(0);
+    };
+    let sent = sent();
+    let ev = Event {
+        sent: sent.as_ref(),
+        ..event(c, e, Hook::AfterWrite, action, r, old)
+    };
+    fire::enqueue(tx, c, &ev).await
 }
 
 /// `before_delete` on the row as fetched before the delete.

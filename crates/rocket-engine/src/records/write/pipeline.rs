@@ -72,7 +72,8 @@ pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<
         }
         _ => Vec::new(),
     };
-    let queued = hooks::after_write(&mut tx, c, &e, "create", stored.as_ref(), None).await?;
+    let sent = || Some(applied.fields(&plan));
+    let queued = hooks::after_write(&mut tx, c, &e, "create", stored.as_ref(), sent, None).await?;
     tx.commit().await?;
     after_commit(c, applied.calls, queued);
     logic::advance(c, started).await;
@@ -149,7 +150,16 @@ pub async fn update(
         }
         _ => Vec::new(),
     };
-    let queued = hooks::after_write(&mut tx, c, &e, "update", stored.as_ref(), Some(&old)).await?;
+    let queued = hooks::after_write(
+        &mut tx,
+        c,
+        &e,
+        "update",
+        stored.as_ref(),
+        || None,
+        Some(&old),
+    )
+    .await?;
     tx.commit().await?;
     after_commit(c, applied.calls, queued);
     logic::advance(c, started).await;
