@@ -32,7 +32,11 @@ impl Platform {
         self.apps.write().ok().and_then(|mut m| m.remove(name))
     }
 
+    /// Registers an opened app and starts its delivery worker.
     pub(crate) fn insert_app(&self, app: Arc<App>) {
+        if self.config.webhooks.deliver_on_commit {
+            crate::webhooks::worker::spawn(&app);
+        }
         if let Ok(mut m) = self.apps.write() {
             m.insert(app.name.clone(), app);
         }
@@ -61,13 +65,7 @@ impl Platform {
             _ => return Err(not_found()),
         };
         let app = match self.open_app(&row).await {
-            Ok(a) => {
-                let a = Arc::new(a);
-                if self.config.webhooks.deliver_on_commit {
-                    crate::webhooks::worker::spawn(&a);
-                }
-                a
-            }
+            Ok(a) => Arc::new(a),
             Err(e) => {
                 tracing::warn!(app = %name, "cannot open app database: {e}");
                 return Err(not_found());

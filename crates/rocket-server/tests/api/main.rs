@@ -19,4 +19,5 @@ mod includes;
 mod logic;
 mod nested;
 mod porting;
+mod webhooks;
 mod workflows;
