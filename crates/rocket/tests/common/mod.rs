@@ -9,6 +9,14 @@ use serde_json::Value;
 
 pub struct Proc(Child);
 
+impl Proc {
+    /// SIGKILL: the process gets no chance to finish anything.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 impl Drop for Proc {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -23,9 +31,10 @@ pub fn free_port() -> u16 {
         .unwrap_or(18999)
 }
 
+/// Starts the binary on Postgres management database `db` (unless `extra` says
+/// otherwise, e.g. `ROCKET_DATABASE_DRIVER=sqlite`), in `dir`.
 pub fn spawn(db: &str, port: u16, dir: &std::path::Path, extra: &[(&str, &str)]) -> Proc {
     let child = Command::new(env!("CARGO_BIN_EXE_rocket"))
-        .envs(extra.iter().copied())
         .current_dir(dir)
         .env("ROCKET_DATABASE_DRIVER", "postgres")
         .env("ROCKET_DATABASE_HOST", "127.0.0.1")
@@ -35,6 +44,8 @@ pub fn spawn(db: &str, port: u16, dir: &std::path::Path, extra: &[(&str, &str)])
         .env("ROCKET_SERVER_HOST", "127.0.0.1")
         .env("ROCKET_SERVER_PORT", port.to_string())
         .env("ROCKET_LOG", "warn")
+        // Last: a test's own settings win over the defaults above.
+        .envs(extra.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
