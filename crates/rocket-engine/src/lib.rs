@@ -22,7 +22,6 @@ pub mod config;
 pub mod error;
 pub mod logic;
 pub mod metadata;
-pub mod outbound;
 pub mod platform;
 pub mod porting;
 pub mod records;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use rocket_engine::admin::Collection;
+use rocket_engine::logic::admin::StateMachines;
 use rocket_engine::records::{self, Caller, JsonBody};
 use rocket_engine::repo::webhook_logs::{LogRow, Status};
 use rocket_engine::webhooks::admin::{self as hooks, Webhooks};
@@ -475,7 +476,85 @@ async fn logs_filter_and_not_found(h: Harness) {
     assert_eq!(logs(&h).await.len(), 1);
 }
 
+async fn machine_calls_go_through_the_outbox(h: Harness) {
+    order_entity(&h).await;
+    let rx = Receiver::start().await;
+    rx.answer("/sm-bad", 500, "");
+    let machine = json!({"entity": "order", "field": "status", "active": true, "definition": {
+        "transitions": [
+            {"from": "new", "to": "sent", "actions": [{"type": "webhook", "url": rx.url("/sm"), "method": "PUT"}]},
+            {"from": "sent", "to": "bad", "actions": [{"type": "webhook", "url": rx.url("/sm-bad")}]}]}});
+    StateMachines::put(&h.platform, &h.app, None, obj(machine))
+        .await
+        .expect("machine created");
+    let rec = create(&h, json!({"status": "new", "total": 1}))
+        .await
+        .unwrap();
+    update(&h, &id_of(&rec), json!({"status": "sent"}))
+        .await
+        .unwrap();
+    assert!(
+        rx.got("/sm").is_empty(),
+        "queued in the write's transaction, not sent yet"
+    );
+    assert_eq!(run_once(&h.app, Utc::now()).await.unwrap(), 1);
+    let got = rx.got("/sm");
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].method, "PUT");
+    assert_eq!(got[0].json()["status"], "sent");
+    update(&h, &id_of(&rec), json!({"status": "bad"}))
+        .await
+        .unwrap();
+    assert_eq!(run_once(&h.app, Utc::now()).await.unwrap(), 1);
+    assert_eq!(rx.got("/sm-bad").len(), 1);
+    // One attempt only (08 §4.1: no retries), however late the next run.
+    assert_eq!(
+        run_once(&h.app, Utc::now() + Duration::days(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(logs(&h).await.is_empty(), "not webhook logs");
+}
+
+fn blocking(c: &mut Config) {
+    manual(c);
+    c.webhooks.block_private_networks = true;
+}
+
+async fn private_targets_are_refused_when_configured(h: Harness) {
+    order_entity(&h).await;
+    let rx = Receiver::start().await;
+    let by_name = rx.url("/w").replace("127.0.0.1", "localhost");
+    hook(
+        &h,
+        json!({"entity": "order", "url": rx.url("/w"), "retry": {"max_attempts": 1}}),
+    )
+    .await;
+    hook(
+        &h,
+        json!({"entity": "order", "url": by_name, "retry": {"max_attempts": 1}}),
+    )
+    .await;
+    create(&h, json!({"total": 1})).await.unwrap();
+    run_once(&h.app, Utc::now()).await.unwrap();
+    assert!(rx.got("/w").is_empty());
+    let l = logs(&h).await;
+    assert_eq!(l.len(), 2);
+    for log in &l {
+        assert_eq!(log.status, Status::Failed);
+        assert!(
+            log.error.contains("blocked by webhook policy"),
+            "{}",
+            log.error
+        );
+    }
+}
+
+both_dialects!(config crate::blocking; private_targets_are_refused_when_configured);
+
 both_dialects!(config crate::manual;
+    machine_calls_go_through_the_outbox,
     async_payloads,
     conditions_methods_and_headers,
     retries_back_off_then_fail,

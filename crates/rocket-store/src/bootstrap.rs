@@ -173,6 +173,13 @@ pub fn app_bootstrap_sql(d: Dialect) -> Vec<String> {
         "CREATE INDEX IF NOT EXISTS idx_webhook_logs_due ON _webhook_logs (next_retry_at) \
          WHERE status IN ('pending', 'retrying')".into(),
         format!(
+            "CREATE TABLE IF NOT EXISTS _outbox (id {id}, source TEXT NOT NULL, url TEXT NOT NULL, \
+             method TEXT NOT NULL, body {json} DEFAULT '{{}}', status TEXT NOT NULL DEFAULT 'pending', \
+             attempt INTEGER NOT NULL DEFAULT 0, next_attempt_at {ts}, response_status INTEGER, \
+             error TEXT DEFAULT '', {stamps})"
+        ),
+        "CREATE INDEX IF NOT EXISTS idx_outbox_due ON _outbox (next_attempt_at) WHERE status = 'pending'".into(),
+        format!(
             "CREATE TABLE IF NOT EXISTS _webhook_secrets (webhook_id {uuid} PRIMARY KEY \
              REFERENCES _webhooks(id) ON DELETE CASCADE, secret TEXT NOT NULL)"
         ),

@@ -11,6 +11,8 @@ use crate::error::{Detail, EngineError};
 #[derive(Debug)]
 pub struct Machine {
     pub field: String,
+    /// Some transition has a webhook action (its calls go through the outbox).
+    pub sends: bool,
     initial: String,
     transitions: Vec<Transition>,
 }
@@ -112,7 +114,7 @@ pub fn resolve_value(v: &Value, now: chrono::DateTime<chrono::Utc>) -> Value {
 impl Machine {
     /// A machine on `field` from its stored `definition`.
     pub fn new(field: &str, d: &Value) -> Machine {
-        let transitions = d
+        let transitions: Vec<Transition> = d
             .get("transitions")
             .and_then(Value::as_array)
             .map(|ts| {
@@ -134,8 +136,14 @@ impl Machine {
                     .collect()
             })
             .unwrap_or_default();
+        let sends = transitions.iter().any(|t| {
+            t.actions
+                .iter()
+                .any(|a| matches!(a, Action::Webhook { .. }))
+        });
         Machine {
             field: field.to_string(),
+            sends,
             initial: text(d, "initial").to_string(),
             transitions,
         }

@@ -35,6 +35,8 @@ pub struct EntityLogic {
     pub triggers: bool,
     /// Some rule or guard reads `old` (an update must read the stored row).
     pub reads_old: bool,
+    /// Some machine may queue webhook calls (a write needs a transaction for them).
+    pub sends: bool,
     /// Webhooks that can fire on this entity (spec 12 §7).
     pub hooks: crate::webhooks::EntityHooks,
 }
@@ -104,6 +106,7 @@ impl Logic {
             let machine = Machine::new(&m.def.field, &m.def.definition);
             let el = logic.entities.entry(m.def.entity.clone()).or_default();
             el.reads_old = true;
+            el.sends |= machine.sends;
             el.machines.push(machine);
         }
         for w in workflows {

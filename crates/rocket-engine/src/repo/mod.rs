@@ -7,6 +7,7 @@
 pub mod apps;
 pub mod entities;
 pub mod invites;
+pub mod outbox;
 pub mod permissions;
 pub mod relations;
 pub mod rules;

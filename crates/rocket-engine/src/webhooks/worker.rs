@@ -4,7 +4,8 @@
 //! `delivered`, `retrying` after 30 s × 2^attempt (30 s after the first), or
 //! `failed` after `max_attempts`. Each app has a worker task woken after every
 //! commit that queued deliveries, and the scheduler runs the same job for retries
-//! and for rows a stopped process left behind.
+//! and for rows a stopped process left behind. State-machine webhook calls
+//! (`_outbox`) go the same way, with one attempt each (08 §4.1).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use rocket_store::Exec;
 use super::deliver::Request;
 use crate::app::App;
 use crate::error::Result;
+use crate::repo::outbox::{self, OutboxRow};
 use crate::repo::webhook_logs::{self as logs, LogRow, Outcome, Status};
 use crate::repo::webhooks::secrets;
 
@@ -52,10 +54,20 @@ pub fn backoff(attempt: i64) -> Duration {
     Duration::seconds(secs.min(86_400))
 }
 
-/// Delivers every due row at `now`; returns how many attempts were made.
+/// How long a claimed attempt is reserved: a claimer gone for longer is replaced.
+fn lease(app: &App) -> Duration {
+    Duration::from_std(app.outbound.timeout).unwrap_or(Duration::seconds(30))
+        + Duration::seconds(30)
+}
+
+/// Delivers every due webhook row and state-machine call at `now`; returns how
+/// many attempts were made.
 pub async fn run_once(app: &App, now: DateTime<Utc>) -> Result<usize> {
-    let lease = Duration::from_std(app.outbound.timeout).unwrap_or(Duration::seconds(30))
-        + Duration::seconds(30);
+    Ok(deliver_logs(app, now).await? + send_calls(app, now).await?)
+}
+
+async fn deliver_logs(app: &App, now: DateTime<Utc>) -> Result<usize> {
+    let lease = lease(app);
     let mut done = 0;
     for _ in 0..MAX_BATCHES {
         let x = &mut Exec::Store(&app.store);
@@ -72,6 +84,43 @@ pub async fn run_once(app: &App, now: DateTime<Utc>) -> Result<usize> {
         }
     }
     Ok(done)
+}
+
+/// The queued state-machine calls (08 §4.1): one attempt each, response ignored.
+async fn send_calls(app: &App, now: DateTime<Utc>) -> Result<usize> {
+    let mut done = 0;
+    for _ in 0..MAX_BATCHES {
+        let x = &mut Exec::Store(&app.store);
+        let rows = outbox::claim_due(x, now, now + lease(app), BATCH).await?;
+        let n = rows.len();
+        join_all(rows.iter().map(|r| call(app, r))).await;
+        done += n;
+        if (n as i64) < BATCH {
+            break;
+        }
+    }
+    Ok(done)
+}
+
+async fn call(app: &App, row: &OutboxRow) {
+    let o = app
+        .outbound
+        .send(&Request {
+            method: &row.method,
+            url: &row.url,
+            headers: &serde_json::Value::Null,
+            body: &row.body,
+            secret: None,
+            delivery: Some(&row.id),
+        })
+        .await;
+    if !o.ok() {
+        tracing::warn!(app = %app.name, url = %row.url, "state machine webhook failed: {}", o.error);
+    }
+    let x = &mut Exec::Store(&app.store);
+    if let Err(e) = outbox::finish(x, &row.id, row.attempt, &o).await {
+        tracing::warn!(app = %app.name, call = %row.id, "cannot record a state machine call: {e}");
+    }
 }
 
 /// One attempt of a claimed row, its outcome recorded.

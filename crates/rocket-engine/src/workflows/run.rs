@@ -16,6 +16,7 @@ use crate::error::{EngineError, Result};
 use crate::logic::compiled::Compiled;
 use crate::logic::machines::resolve_value;
 use crate::records::values::{key_param, text_form, to_param};
+use crate::webhooks::deliver::{Outbound, Request};
 
 /// Walks a dot path through objects; anything missing is `null` (09 §3.2).
 pub fn resolve_path<'v>(root: &'v Value, path: &str) -> &'v Value {
@@ -105,11 +106,17 @@ pub fn paused(wf: &Workflow, inst: &Instance) -> bool {
 
 /// After a commit: advances an instance that is not paused, outside any
 /// transaction (its steps may call receivers that read back what was committed).
-pub async fn advance_if_due(x: &mut Exec<'_>, schema: &Schema, wf: &Workflow, inst: &mut Instance) {
+pub async fn advance_if_due(
+    x: &mut Exec<'_>,
+    schema: &Schema,
+    out: &Outbound,
+    wf: &Workflow,
+    inst: &mut Instance,
+) {
     if paused(wf, inst) {
         return;
     }
-    if let Err(e) = advance(x, schema, wf, inst, Utc::now()).await {
+    if let Err(e) = advance(x, schema, out, wf, inst, Utc::now()).await {
         tracing::error!(instance = %inst.id, workflow = %wf.name, "workflow advancement failed: {e}");
     }
 }
@@ -127,6 +134,7 @@ fn fail(inst: &mut Instance, why: &str) {
 pub async fn advance(
     x: &mut Exec<'_>,
     schema: &Schema,
+    out: &Outbound,
     wf: &Workflow,
     inst: &mut Instance,
     now: DateTime<Utc>,
@@ -147,7 +155,7 @@ pub async fn advance(
         };
         let next = match &step.kind {
             StepKind::Action { actions, then } => {
-                match run_actions(x, schema, actions, &inst.context, now).await {
+                match run_actions(x, schema, out, actions, &inst.context, now).await {
                     Ok(()) => {
                         inst.history.push(entry(&step.id, "completed", None, now));
                         goto(inst, then.clone());
@@ -211,6 +219,7 @@ fn goto(inst: &mut Instance, next: Goto) {
 async fn run_actions(
     x: &mut Exec<'_>,
     schema: &Schema,
+    out: &Outbound,
     actions: &[Value],
     ctx: &Value,
     now: DateTime<Utc>,
@@ -219,7 +228,7 @@ async fn run_actions(
         let kind = a.get("type").and_then(Value::as_str).unwrap_or_default();
         match kind {
             "set_field" => set_field(x, schema, a, ctx, now).await?,
-            "webhook" => webhook(a, ctx).await?,
+            "webhook" => webhook(out, a, ctx).await?,
             "create_record" | "send_event" => {
                 tracing::info!("workflow action {kind} is not yet implemented");
             }
@@ -278,16 +287,30 @@ async fn set_field(
 }
 
 /// `webhook` (09 §5.2): the context as the body; non-2xx or no answer fails the step.
-async fn webhook(a: &Value, ctx: &Value) -> std::result::Result<(), String> {
+/// Sent through the app's outbound client (its target policy and timeout apply).
+async fn webhook(out: &Outbound, a: &Value, ctx: &Value) -> std::result::Result<(), String> {
     let url = text(a, "url");
     let method = match text(a, "method") {
         "" => "POST".to_string(),
         m => m.to_ascii_uppercase(),
     };
-    match crate::outbound::send(&method, url, ctx).await {
-        Ok(s) if (200..300).contains(&s) => Ok(()),
-        Ok(s) => Err(format!("workflow webhook {method} {url} returned HTTP {s}")),
-        Err(e) => Err(format!("workflow webhook {method} {url} failed: {e}")),
+    let o = out
+        .send(&Request {
+            method: &method,
+            url,
+            headers: &Value::Null,
+            body: ctx,
+            secret: None,
+            delivery: None,
+        })
+        .await;
+    match o.status {
+        _ if o.ok() => Ok(()),
+        0 => Err(format!(
+            "workflow webhook {method} {url} failed: {}",
+            o.error
+        )),
+        s => Err(format!("workflow webhook {method} {url} returned HTTP {s}")),
     }
 }
 
@@ -369,7 +392,7 @@ pub async fn decide(app: &App, user: &User, id: &str, approve: bool) -> Result<I
     persist(x, &wf, &inst, now).await?;
     tx.commit().await?;
     let store = &mut Exec::Store(&app.store);
-    advance_if_due(store, &schema, &wf, &mut inst).await;
+    advance_if_due(store, &schema, &app.outbound, &wf, &mut inst).await;
     instances::get(store, &inst.id)
         .await?
         .ok_or_else(|| EngineError::NotFound(format!("Workflow instance not found: {id}")))

@@ -45,7 +45,7 @@ pub async fn run_once(app: &App, now: DateTime<Utc>) -> Result<usize> {
             Ok(Some(Claimed::Skip(id))) => skipped.push(id),
             Ok(Some(Claimed::Go(wf, mut inst))) => {
                 let store = &mut Exec::Store(&app.store);
-                advance_if_due(store, &app.schema(), &wf, &mut inst).await;
+                advance_if_due(store, &app.schema(), &app.outbound, &wf, &mut inst).await;
                 done += 1;
             }
             Err(e) => {

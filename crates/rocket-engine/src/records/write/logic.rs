@@ -210,6 +210,18 @@ pub(super) async fn start_workflows(
 pub(super) async fn advance(c: &Caller<'_>, started: Started) {
     let x = &mut Exec::Store(&c.app.store);
     for (wf, mut inst) in started {
-        workflow::advance_if_due(x, &c.schema, &wf, &mut inst).await;
+        workflow::advance_if_due(x, &c.schema, &c.app.outbound, &wf, &mut inst).await;
     }
+}
+
+/// Queues the state-machine webhook calls of a write in its transaction (08 §4.1,
+/// issue 10: sent after the commit by the delivery worker, never lost to a crash);
+/// how many were queued.
+pub(super) async fn queue_calls(tx: &mut Tx, calls: &[Call]) -> Result<usize> {
+    let now = chrono::Utc::now();
+    for c in calls {
+        let x = &mut Exec::Tx(tx);
+        crate::repo::outbox::insert(x, "state_machine", &c.url, &c.method, &c.body, now).await?;
+    }
+    Ok(calls.len())
 }

@@ -4,7 +4,7 @@
 //! resolve → plan (pure) → BEGIN → current, locked (read filters: a hidden row is
 //! 404) → If-Match → access → related rows → rules → state machines → slug / [files]
 //! → SQL incl. nested → sync webhooks → readable answer → workflow starts → outbox
-//! rows → COMMIT → wake the delivery worker, state-machine webhook calls.
+//! rows (webhooks, state-machine calls) → COMMIT → wake the delivery worker.
 //!
 //! Errors are reported in the order of spec 06 §5 (404, 403, 400, 422) although the
 //! body is planned first. Bracketed steps belong to later work (files) and slot in
@@ -23,7 +23,6 @@ use super::plan::{self, Mode, RowPlan};
 use super::{delete as cascade, exec, hooks, nested, JsonBody, Written};
 use crate::access::{Access, ReadScope};
 use crate::error::{EngineError, Result};
-use crate::outbound::fire_and_forget;
 use crate::records::etag::{self, matches};
 use crate::records::values::key_param;
 use crate::records::{
@@ -38,13 +37,11 @@ pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<
     let mut plan = plan_write(c, &e, &body, Mode::Create)?;
     let el = c.logic.entity(&e.name);
     let old = nothing();
-    if el.related.is_empty() && !el.triggers && el.hooks.is_empty() && exec::insert_alone(&plan) {
-        let calls = logic::apply(c, el, &mut plan, "create", &old, &Value::Null)?.calls;
+    if el.related.is_empty() && alone(el) && exec::insert_alone(&plan) {
+        logic::apply(c, el, &mut plan, "create", &old, &Value::Null)?;
         let x = &mut Exec::Store(&c.app.store);
         let row = exec::insert(x, &plan, None).await?;
-        let out = answer(x, c, &e, row).await?;
-        fire_and_forget(calls);
-        return Ok(out);
+        return answer(x, c, &e, row).await;
     }
     let mut tx = c.app.store.begin().await?;
     let related = logic::related(
@@ -73,9 +70,11 @@ pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<
         _ => Vec::new(),
     };
     let sent = || Some(applied.fields(&plan));
-    let queued = hooks::after_write(&mut tx, c, &e, "create", stored.as_ref(), sent, None).await?;
+    let mut queued =
+        hooks::after_write(&mut tx, c, &e, "create", stored.as_ref(), sent, None).await?;
+    queued += logic::queue_calls(&mut tx, &applied.calls).await?;
     tx.commit().await?;
-    after_commit(c, applied.calls, queued);
+    after_commit(c, queued);
     logic::advance(c, started).await;
     Ok(out)
 }
@@ -99,8 +98,7 @@ pub async fn update(
     };
     let el = c.logic.entity(&e.name);
     if let Ok(p) = &plan {
-        let fast = !el.triggers && el.hooks.is_empty();
-        if if_match.is_none() && direct(&access, &scope, &e) && p.is_flat() && fast {
+        if if_match.is_none() && direct(&access, &scope, &e) && p.is_flat() && alone(el) {
             let done = if logic::update_is_blind(el, p.body) {
                 update_directly(c, &e, id, p).await?
             } else if el.related.is_empty() && c.dialect() == Dialect::Postgres {
@@ -150,7 +148,7 @@ pub async fn update(
         }
         _ => Vec::new(),
     };
-    let queued = hooks::after_write(
+    let mut queued = hooks::after_write(
         &mut tx,
         c,
         &e,
@@ -160,8 +158,9 @@ pub async fn update(
         Some(&old),
     )
     .await?;
+    queued += logic::queue_calls(&mut tx, &applied.calls).await?;
     tx.commit().await?;
-    after_commit(c, applied.calls, queued);
+    after_commit(c, queued);
     logic::advance(c, started).await;
     Ok(out)
 }
@@ -184,16 +183,14 @@ async fn update_directly(
     // Rules and machines that read nothing stored run first, in memory.
     let el = c.logic.entity(&e.name);
     let mut plan_here;
-    let mut calls = Vec::new();
     let plan = if el.is_empty() {
         plan
     } else {
         plan_here = plan.row_only();
         // `old` is read by nothing here (`update_is_blind`). A refusal goes the full
         // way, which reports a missing or hidden record (404) before it (spec 06 §5).
-        match logic::apply(c, el, &mut plan_here, "update", &nothing(), &Value::Null) {
-            Ok(applied) => calls = applied.calls,
-            Err(_) => return Ok(None),
+        if logic::apply(c, el, &mut plan_here, "update", &nothing(), &Value::Null).is_err() {
+            return Ok(None);
         }
         &plan_here
     };
@@ -202,11 +199,7 @@ async fn update_directly(
     };
     let x = &mut Exec::Store(&c.app.store);
     match exec::update_set(x, plan, &key, None).await? {
-        exec::Updated::Row(row) => {
-            let out = answer(x, c, e, row).await?;
-            fire_and_forget(calls);
-            Ok(Some(out))
-        }
+        exec::Updated::Row(row) => Ok(Some(answer(x, c, e, row).await?)),
         exec::Updated::Missing => Err(not_found(e, id)),
         exec::Updated::NothingToSet => Ok(None),
     }
@@ -247,13 +240,9 @@ async fn update_checked(
     let mut checked = plan.row_only();
     // The row exists and the caller may update any row: the logic's verdict stands.
     let el = c.logic.entity(&e.name);
-    let calls = logic::apply(c, el, &mut checked, "update", &old, &Value::Null)?.calls;
+    logic::apply(c, el, &mut checked, "update", &old, &Value::Null)?;
     match exec::update_set(x, &checked, &key, Some(Param::Text(version))).await? {
-        exec::Updated::Row(row) => {
-            let out = answer(x, c, e, row).await?;
-            fire_and_forget(calls);
-            Ok(Some(out))
-        }
+        exec::Updated::Row(row) => Ok(Some(answer(x, c, e, row).await?)),
         exec::Updated::Missing | exec::Updated::NothingToSet => Ok(None),
     }
 }
@@ -275,17 +264,21 @@ pub async fn delete(c: &Caller<'_>, entity: &str, id: &str, if_match: Option<&st
     }
     let queued = hooks::after_delete(&mut tx, c, &e, &old).await?;
     tx.commit().await?;
-    after_commit(c, Vec::new(), queued);
+    after_commit(c, queued);
     Ok(())
 }
 
-/// After a COMMIT: wake the delivery worker when deliveries were queued, and send
-/// the state-machine webhook calls.
-fn after_commit(c: &Caller<'_>, calls: Vec<crate::logic::machines::Call>, queued: usize) {
+/// True when a write's logic leaves nothing to do in a transaction besides its own
+/// statement: no workflow to start, no webhook, no state-machine call to queue.
+fn alone(el: &crate::logic::EntityLogic) -> bool {
+    !el.triggers && el.hooks.is_empty() && !el.sends
+}
+
+/// After a COMMIT that queued deliveries or calls: wake the delivery worker.
+fn after_commit(c: &Caller<'_>, queued: usize) {
     if queued > 0 {
         c.app.deliveries_queued();
     }
-    fire_and_forget(calls);
 }
 
 fn plan_write<'b>(
