@@ -74,10 +74,14 @@ impl Access<'_> {
 
     /// `create` / `read` check without a record.
     pub fn check(&self, e: &Entity, action: Action) -> Result<()> {
+        let mut span =
+            crate::events::span("auth", "permissions", "permission.check").on(&e.name, None);
+        span.meta("action", action.as_str());
         if self.user.is_admin() {
+            span.meta("bypass", "admin");
             return Ok(());
         }
-        self.matching(e, action).map(|_| ())
+        span.result(self.matching(e, action).map(|_| ()))
     }
 
     /// The row filters of `read` on `e`; 403 when the user may read nothing (list,

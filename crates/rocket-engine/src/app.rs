@@ -23,6 +23,8 @@ pub struct App {
     pub outbound: Arc<Outbound>,
     /// Wakes the app's delivery worker after a commit queued deliveries.
     pub deliveries: Arc<tokio::sync::Notify>,
+    /// The event buffer (spec 15 §4); `None` when instrumentation is off.
+    pub events: Option<Arc<crate::events::buffer::Buffer>>,
     schema: ArcSwap<Schema>,
     /// Rules, state machines and workflows compiled for `schema`.
     logic: ArcSwap<Logic>,
@@ -41,6 +43,7 @@ impl App {
         secret: &[u8],
         limits: LimitsConfig,
         outbound: Arc<Outbound>,
+        events: Option<Arc<crate::events::buffer::Buffer>>,
     ) -> App {
         App {
             name: name.to_string(),
@@ -49,6 +52,7 @@ impl App {
             limits,
             outbound,
             deliveries: Arc::new(tokio::sync::Notify::new()),
+            events,
             schema: ArcSwap::from_pointee(Schema::default()),
             logic: ArcSwap::from_pointee(Logic::default()),
             admin_lock: tokio::sync::Mutex::new(()),

@@ -9,6 +9,7 @@
 //! - [`porting`]: schema export and import;
 //! - [`records`]: the five entity operations and the write pipeline;
 //! - [`logic`]: rules and state machines (spec 07, 08); [`workflows`] (09);
+//! - [`events`]: traces, spans and business events (spec 15);
 //! - [`webhooks`]: synchronous hooks and the transactional outbox (spec 12 part B);
 //! - [`scheduler`]: timed background jobs (approval timeouts, webhook retries).
 //!
@@ -20,6 +21,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod logic;
 pub mod metadata;
 pub mod platform;

@@ -3,7 +3,7 @@
 //! database never run the same item twice) and that tests call directly with a
 //! chosen `now`. The loop here only calls the jobs at an interval. Used by the
 //! workflow approval timeouts (spec 09 §7) and webhook deliveries due for a retry
-//! or left by a stopped process (12 §10.2).
+//! or left by a stopped process (12 §10.2), and event retention (15 §8).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -34,6 +34,10 @@ pub const JOBS: &[Job] = &[
     Job {
         name: "webhook_deliveries",
         run_once: |app, now| Box::pin(crate::webhooks::worker::run_once(app, now)),
+    },
+    Job {
+        name: "event_retention",
+        run_once: |app, now| Box::pin(crate::events::api::cleanup(app, now)),
     },
 ];
 

@@ -92,6 +92,7 @@ impl<R: Role> FromRequestParts<Shared> for Authed<R> {
     async fn from_request_parts(parts: &mut Parts, p: &Shared) -> Result<Self, ApiError> {
         let AppRef(app) = AppRef::from_request_parts(parts, p).await?;
         let user = R::check(p, &app, authorization(&parts.headers))?;
+        rocket_engine::events::set_user(&user.id);
         Ok(Authed {
             app,
             user,

@@ -52,7 +52,7 @@ impl Server {
 
     /// Serves until `shutdown` resolves, then closes every pool.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
-        let app = middleware::wrap(routes::router(self.platform.clone()), &self.platform.config);
+        let app = middleware::wrap(routes::router(self.platform.clone()), &self.platform);
         let server = &self.platform.config.server;
         let opts = serve::ServeOptions {
             header_read_timeout: Duration::from_millis(server.header_read_timeout_ms.max(1)),

@@ -37,6 +37,7 @@ impl Platform {
         if self.config.webhooks.deliver_on_commit {
             crate::webhooks::worker::spawn(&app);
         }
+        crate::events::buffer::spawn(&app);
         if let Ok(mut m) = self.apps.write() {
             m.insert(app.name.clone(), app);
         }
@@ -100,6 +101,11 @@ impl Platform {
             row.jwt_secret.as_bytes(),
             self.config.limits.clone(),
             self.outbound.clone(),
+            self.config.instrumentation.enabled.then(|| {
+                Arc::new(crate::events::buffer::Buffer::new(
+                    &self.config.instrumentation,
+                ))
+            }),
         );
         if let Err(e) = app.reload().await {
             tracing::warn!(app = %row.name, "metadata load failed: {e}");

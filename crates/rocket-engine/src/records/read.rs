@@ -48,6 +48,15 @@ fn filter_error(e: DbError) -> EngineError {
 /// `GET /api/{app}/{entity}`: read check, query string, filters, data and count on
 /// one connection, includes.
 pub async fn list(c: &Caller<'_>, entity: &str, raw: Option<&str>) -> Result<Listed> {
+    let mut span = crate::events::span("engine", "handler", "record.list").on(entity, None);
+    let r = span.result(list_records(c, entity, raw).await);
+    if let Ok(l) = &r {
+        span.meta("count", l.data.len());
+    }
+    r
+}
+
+async fn list_records(c: &Caller<'_>, entity: &str, raw: Option<&str>) -> Result<Listed> {
     let e = c.entity(entity)?;
     let filters = c.access().read_filters(&e)?;
     let limits = &c.app.limits;
@@ -92,6 +101,11 @@ pub async fn list(c: &Caller<'_>, entity: &str, raw: Option<&str>) -> Result<Lis
 /// `GET /api/{app}/{entity}/{id}`: by id or slug, hidden rows are 404; unknown
 /// include tokens are ignored (spec 04 §4.3).
 pub async fn get(c: &Caller<'_>, entity: &str, id: &str, raw: Option<&str>) -> Result<Record> {
+    let mut span = crate::events::span("engine", "handler", "record.get").on(entity, Some(id));
+    span.result(get_record(c, entity, id, raw).await)
+}
+
+async fn get_record(c: &Caller<'_>, entity: &str, id: &str, raw: Option<&str>) -> Result<Record> {
     let e = c.entity(entity)?;
     let filters = c.access().read_filters(&e)?;
     let include = query::get_includes(raw, &c.app.limits)?;

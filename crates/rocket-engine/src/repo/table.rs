@@ -21,6 +21,7 @@ enum Kind {
     Uuid,
     Json,
     Int,
+    Float,
     Bool,
     Time,
     List,
@@ -32,6 +33,7 @@ impl Kind {
             "uuid" => Kind::Uuid,
             "json" => Kind::Json,
             "int" => Kind::Int,
+            "float" => Kind::Float,
             "bool" => Kind::Bool,
             "time" => Kind::Time,
             "list" => Kind::List,
@@ -46,6 +48,7 @@ impl Kind {
             Kind::Uuid => format!("{{{n}:uuid}}"),
             Kind::Json => format!("{{{n}:jsonb}}"),
             Kind::Int => format!("{{{n}:int4}}"),
+            Kind::Float => format!("{{{n}:float8}}"),
             Kind::Bool => format!("{{{n}:bool}}"),
             Kind::Time => format!("{{{n}:timestamptz}}"),
             Kind::List => format!("{{{n}:list}}"),
@@ -55,7 +58,7 @@ impl Kind {
     /// The template form of the column in a SELECT list.
     fn read(self, name: &str) -> String {
         match self {
-            Kind::Text | Kind::Int | Kind::Bool => name.to_string(),
+            Kind::Text | Kind::Int | Kind::Float | Kind::Bool => name.to_string(),
             Kind::Uuid | Kind::Json | Kind::Time => format!("[{name}]"),
             Kind::List => format!("[{name}:list]"),
         }
@@ -208,6 +211,17 @@ fn read(r: &mut Reader, kind: Kind) -> Option<Value> {
                 .map(Value::Number),
             _ => None,
         },
+        Kind::Float => match r.cell() {
+            Cell::Float(f) => Number::from_f64(f).map(Value::Number),
+            Cell::Int(i) => Some(Value::Number(i.into())),
+            Cell::Text(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(Number::from_f64)
+                .map(Value::Number),
+            Cell::Null => None,
+        },
         Kind::Bool => r.opt_flag().map(Value::Bool),
         Kind::List => Some(Value::from(r.list())),
     }
@@ -218,6 +232,7 @@ fn bind(d: Dialect, kind: Kind, v: Value) -> Param {
         (_, Value::Null) if kind != Kind::Json => Param::Null,
         (Kind::Json, v) => Param::Text(v.to_string()),
         (Kind::Int, v) => v.as_i64().map_or(Param::Null, Param::Int),
+        (Kind::Float, v) => v.as_f64().map_or(Param::Null, Param::Float),
         (Kind::Bool, v) => v.as_bool().map_or(Param::Null, Param::Bool),
         (Kind::List, v) => {
             let items: Vec<String> = v

@@ -70,6 +70,19 @@ fn new_log<'a>(w: &'a Webhook, payload: &'a Value, key: &'a str) -> NewLog<'a> {
     }
 }
 
+/// `webhook / dispatcher / webhook.dispatch` (15 §3.3); for an asynchronous hook it
+/// covers queueing the delivery (the worker sends it outside the request).
+fn dispatch_span(w: &Webhook) -> crate::events::Span {
+    let mut span =
+        crate::events::span("webhook", "dispatcher", "webhook.dispatch").on(&w.entity, None);
+    span.meta("url", w.url.as_str());
+    span.meta("method", w.method.as_str());
+    span.meta("hook", w.hook.as_str());
+    span.meta("webhook_id", w.id.as_str());
+    span.meta("async", !w.hook.is_sync());
+    span
+}
+
 /// Whether `w` fires for `payload`: an empty condition always does; an evaluation
 /// error is `Err` (its text).
 fn fires(w: &Webhook, payload: &Value) -> std::result::Result<bool, String> {
@@ -103,6 +116,7 @@ pub async fn sync(tx: &mut Tx, c: &Caller<'_>, ev: &Event<'_>) -> Result<Option<
                 )))
             }
         }
+        let mut span = dispatch_span(w);
         let outcome = c
             .app
             .outbound
@@ -115,6 +129,10 @@ pub async fn sync(tx: &mut Tx, c: &Caller<'_>, ev: &Event<'_>) -> Result<Option<
                 delivery: None,
             })
             .await;
+        span.meta("status_code", outcome.status);
+        if !outcome.ok() {
+            span.fail(&outcome.error);
+        }
         if !outcome.ok() {
             return Ok(Some(Veto {
                 webhook: w.clone(),
@@ -158,6 +176,7 @@ pub async fn enqueue(tx: &mut Tx, c: &Caller<'_>, ev: &Event<'_>) -> Result<usiz
                 continue;
             }
         }
+        let _span = dispatch_span(w);
         let log = new_log(w, &payload, &key);
         logs::insert(&mut Exec::Tx(tx), &log, Status::Pending, 0, Some(now), None).await?;
         n += 1;

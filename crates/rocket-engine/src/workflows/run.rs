@@ -116,8 +116,15 @@ pub async fn advance_if_due(
     if paused(wf, inst) {
         return;
     }
-    if let Err(e) = advance(x, schema, out, wf, inst, Utc::now()).await {
+    let mut span = crate::events::span("workflow", "engine", "workflow.advance");
+    span.meta("workflow", wf.name.as_str());
+    span.meta("instance_id", inst.id.as_str());
+    if let Err(e) = span.result(advance(x, schema, out, wf, inst, Utc::now()).await) {
         tracing::error!(instance = %inst.id, workflow = %wf.name, "workflow advancement failed: {e}");
+    }
+    span.meta("result", inst.status.as_str());
+    if inst.status == Status::Running {
+        span.meta("paused_at", inst.current_step.as_str());
     }
 }
 
@@ -345,6 +352,18 @@ fn refuse(m: String) -> EngineError {
 /// Approve (`approve`) or reject the approval step an instance waits at (09 §6.3),
 /// then advance; the stored instance afterwards.
 pub async fn decide(app: &App, user: &User, id: &str, approve: bool) -> Result<Instance> {
+    let action = if approve {
+        "workflow.approve"
+    } else {
+        "workflow.reject"
+    };
+    let mut span = crate::events::span("workflow", "handler", action);
+    span.meta("instance_id", id);
+    span.meta("user_id", user.id.as_str());
+    span.result(decide_now(app, user, id, approve).await)
+}
+
+async fn decide_now(app: &App, user: &User, id: &str, approve: bool) -> Result<Instance> {
     let now = Utc::now();
     let (schema, logic) = (app.schema(), app.logic());
     let mut tx = app.store.begin().await?;

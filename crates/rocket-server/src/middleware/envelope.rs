@@ -18,21 +18,27 @@ use futures_util::FutureExt;
 use hyper::body::Incoming;
 use tower::Service;
 
-use super::{gzip, TraceId, TRACE_HEADER};
+use rocket_engine::events::{self, Trace};
+use tracing::Instrument;
+
+use super::{gzip, TRACE_HEADER};
 use crate::error::ApiError;
+use crate::extract::Shared;
 use crate::http;
 
 #[derive(Clone)]
 pub struct Envelope<S> {
     inner: S,
+    platform: Shared,
     limit: Duration,
     compress_min: u64,
 }
 
 impl<S> Envelope<S> {
-    pub fn new(inner: S, limit: Duration, compress_min: u64) -> Envelope<S> {
+    pub fn new(inner: S, platform: Shared, limit: Duration, compress_min: u64) -> Envelope<S> {
         Envelope {
             inner,
+            platform,
             limit,
             compress_min,
         }
@@ -59,6 +65,7 @@ where
         let inner = std::mem::replace(&mut self.inner, fresh);
         Box::pin(handle(
             inner,
+            self.platform.clone(),
             self.limit,
             self.compress_min,
             req.map(Body::new),
@@ -68,26 +75,35 @@ where
 
 async fn handle<S>(
     mut inner: S,
+    platform: Shared,
     limit: Duration,
     compress_min: u64,
-    mut req: Request,
+    req: Request,
 ) -> Result<Response, Infallible>
 where
     S: Service<Request, Response = Response, Error = Infallible>,
 {
     let started = Instant::now();
-    let id = trace_id(&req);
-    req.extensions_mut().insert(TraceId(id.clone()));
     let gzip = gzip::accepted(req.headers());
-    // Cheap copies (a shared buffer), kept for the log line.
+    // Cheap copies (a shared buffer), kept for the log line and the root span.
     let (method, uri) = (req.method().clone(), req.uri().clone());
+    let traced = traced_app(&platform, uri.path()).map(|app| (app, Trace::new(trace_id(&req))));
     // An import may rightly run long: its body read has its own limit (`RawBody`).
     let bounded = !uri.path().ends_with("/_admin/import");
     let call = AssertUnwindSafe(inner.call(req)).catch_unwind();
-    let outcome = if bounded {
-        tokio::time::timeout(limit, call).await
-    } else {
-        Ok(call.await)
+    let call = async move {
+        if bounded {
+            tokio::time::timeout(limit, call).await
+        } else {
+            Ok(call.await)
+        }
+    };
+    let outcome = match &traced {
+        Some((_, t)) => {
+            let log_span = tracing::info_span!("request", trace_id = %t.id);
+            events::scope(t.clone(), call.instrument(log_span)).await
+        }
+        None => call.await,
     };
     // A request that outlives `limit` ends with the envelope; dropping its future
     // also rolls back any open transaction.
@@ -96,11 +112,50 @@ where
         Ok(Err(panic)) => http::panic_response(panic),
         Err(_) => ApiError::RequestTimeout.into_response(),
     };
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        resp.headers_mut().insert(TRACE_HEADER, v);
+    if let Some((app, t)) = traced {
+        finish_trace(&platform, &app, &t, &method, uri.path(), &mut resp);
     }
     log(&method, uri.path(), resp.status(), started);
     Ok(gzip::finish(resp, gzip, compress_min).await)
+}
+
+/// The app of an app route when this request is to be traced (15 §2): instrumentation
+/// on, not a platform route, and sampled in.
+fn traced_app(p: &Shared, path: &str) -> Option<String> {
+    let c = &p.config.instrumentation;
+    if !c.enabled {
+        return None;
+    }
+    let app = path.strip_prefix("/api/")?.split('/').next()?;
+    if app.is_empty() || app.starts_with('_') {
+        return None;
+    }
+    if c.sampling_rate < 1.0 && fastrand::f64() > c.sampling_rate {
+        return None;
+    }
+    Some(app.to_string())
+}
+
+/// Ends the root span and hands the trace to the app's buffer, then names it in the
+/// response. A 401 or an unknown app is not traced (15 §2: they fail before it).
+fn finish_trace(
+    p: &Shared,
+    app: &str,
+    t: &Trace,
+    method: &axum::http::Method,
+    path: &str,
+    resp: &mut Response,
+) {
+    let status = resp.status().as_u16();
+    if status == 401 {
+        return;
+    }
+    let Some(app) = p.cached(app) else { return };
+    let Some(buffer) = &app.events else { return };
+    buffer.push(t.finish(method.as_str(), path, status));
+    if let Ok(v) = HeaderValue::from_str(&t.id) {
+        resp.headers_mut().insert(TRACE_HEADER, v);
+    }
 }
 
 /// An incoming UUID (lower-cased), else a fresh one.

@@ -1,5 +1,5 @@
-//! Middleware around every route: a trace id per request (`X-Trace-ID`, an incoming
-//! one is kept when it is a UUID, spec 15), request logging, panics as the generic
+//! Middleware around every route: the trace of app requests (`X-Trace-ID`, an
+//! incoming one is kept when it is a UUID; spans and events, spec 15), request logging, panics as the generic
 //! 500, the request timeout and gzip above a size threshold ([`envelope`]), and CORS
 //! for the configured origins.
 //!
@@ -17,21 +17,17 @@ use axum::response::Response;
 use axum::Router;
 use hyper::body::Incoming;
 use rocket_engine::Config;
+
+use crate::extract::Shared;
 use tower::{Service, ServiceBuilder};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub const TRACE_HEADER: HeaderName = HeaderName::from_static("x-trace-id");
 
-/// The trace id of the current request (request extension), for events and logs.
-#[derive(Debug, Clone)]
-// Read by the events and webhooks work (spec 15), which records it per request.
-#[allow(dead_code)]
-pub struct TraceId(pub String);
-
 /// The routes with the middleware around them.
 pub fn wrap(
     routes: Router,
-    config: &Config,
+    platform: &Shared,
 ) -> impl Service<
     Request<Incoming>,
     Response = Response,
@@ -40,11 +36,13 @@ pub fn wrap(
 > + Clone
        + Send
        + 'static {
+    let config = &platform.config;
     let inner = ServiceBuilder::new()
         .option_layer(cors(config))
         .service(routes);
     envelope::Envelope::new(
         inner,
+        platform.clone(),
         Duration::from_millis(config.server.request_timeout_ms.max(1)),
         u64::from(config.server.compress_min_bytes),
     )

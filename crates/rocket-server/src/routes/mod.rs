@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod events;
 mod logic;
 mod metadata;
 mod platform;
@@ -32,6 +33,7 @@ pub fn router(p: Shared) -> Router {
         .merge(users::router())
         .merge(logic::router())
         .merge(webhooks::router())
+        .merge(events::router())
         .merge(porting::router())
         .merge(records::router())
         .fallback(http::not_found)

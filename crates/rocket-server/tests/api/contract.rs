@@ -257,31 +257,39 @@ async fn middleware_headers(t: T) {
     t.entity("n", json!([{"name": "text", "type": "text"}]))
         .await;
     t.create("n", json!({"text": "y".repeat(5_000)})).await;
+    // Only traced requests carry a trace id (15 §2): app routes, not /health, and
+    // not a request refused before authentication.
     let r = t.http.get(t.url("/health")).send().await.unwrap();
-    let id = r.headers()["x-trace-id"].to_str().unwrap().to_string();
-    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
-    let mine = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5";
+    assert!(r.headers().get("x-trace-id").is_none());
+    let mine = "0C1D2E3F-4A5B-4C6D-8E7F-8091A2B3C4D5";
+    let token = t.token.clone().unwrap();
     let r = t
         .http
         .get(t.url("/n"))
+        .bearer_auth(&token)
         .header("x-trace-id", mine)
         .send()
         .await
         .unwrap();
     assert_eq!(
         r.headers()["x-trace-id"],
-        mine,
-        "an incoming trace id is kept"
+        mine.to_ascii_lowercase().as_str(),
+        "an incoming trace id is kept (normalised)"
     );
     let r = t
         .http
-        .get(t.url("/n"))
+        .get(t.url("/n/nope"))
+        .bearer_auth(&token)
         .header("x-trace-id", "not a uuid")
         .send()
         .await
         .unwrap();
-    assert_ne!(r.headers()["x-trace-id"], "not a uuid");
-    assert_eq!(r.status().as_u16(), 401, "errors carry the trace id too");
+    assert_eq!(r.status().as_u16(), 404, "errors are traced too");
+    let id = r.headers()["x-trace-id"].to_str().unwrap().to_string();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "a non-UUID is replaced: {id}");
+    let r = t.http.get(t.url("/n")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(r.headers().get("x-trace-id").is_none(), "401s are not traced");
     // CORS: the configured origin is allowed, others are not.
     let pre = t
         .http

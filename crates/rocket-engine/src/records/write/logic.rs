@@ -92,14 +92,17 @@ pub(super) fn apply(
     let mut record = Value::Object(declared(plan));
     let user = json!({"id": c.user.id, "roles": c.user.roles});
     let scope = Scope::new(old, action, &user, related);
-    let errors = rules::run(&el.rules, &scope, &mut record);
-    if !errors.is_empty() {
-        return Err(EngineError::Validation(errors));
+    if !el.rules.is_empty() {
+        let mut span = crate::events::span("engine", "rules", "rules.evaluate").on(&e.name, None);
+        span.meta("hook", "before_write");
+        span.meta("rule_count", el.rules.len());
+        let errors = rules::run(&el.rules, &scope, &mut record);
+        span.meta("error_count", errors.len());
+        if !errors.is_empty() {
+            return span.result(Err(EngineError::Validation(errors)));
+        }
     }
-    let out = machines::run(&el.machines, &scope, &c.user.roles, &mut record)?;
-    if !out.errors.is_empty() {
-        return Err(EngineError::Validation(out.errors));
-    }
+    let out = run_machines(c, el, &e, &scope, &mut record)?;
     write_back(&e, plan, &record, c.dialect())?;
     Ok(Applied {
         calls: out.calls,
@@ -108,6 +111,28 @@ pub(super) fn apply(
             _ => None,
         },
     })
+}
+
+/// The state machines of the write, in a `state.transition` span (15 §3.2).
+fn run_machines(
+    c: &Caller<'_>,
+    el: &EntityLogic,
+    e: &Entity,
+    scope: &Scope<'_>,
+    record: &mut Value,
+) -> Result<machines::Outcome> {
+    if el.machines.is_empty() {
+        return Ok(machines::Outcome::default());
+    }
+    let mut span =
+        crate::events::span("engine", "state_machine", "state.transition").on(&e.name, None);
+    span.meta("machine_count", el.machines.len());
+    let out = span.result(machines::run(&el.machines, scope, &c.user.roles, record))?;
+    span.meta("error_count", out.errors.len());
+    if !out.errors.is_empty() {
+        return span.result(Err(EngineError::Validation(out.errors)));
+    }
+    Ok(out)
 }
 
 /// Every declared field whose value the logic changed becomes a column value.
@@ -186,6 +211,15 @@ pub(super) async fn start_workflows(
             continue;
         }
         for wf in c.logic.triggered(&e.name, &m.field, &new) {
+            let key_text = key
+                .as_str()
+                .map(String::from)
+                .unwrap_or_else(|| key.to_string());
+            let mut span = crate::events::span("workflow", "engine", "workflow.trigger")
+                .on(&e.name, Some(&key_text));
+            span.meta("field", m.field.as_str());
+            span.meta("to_state", new.as_str());
+            span.meta("workflow", wf.name.as_str());
             let x = &mut Exec::Tx(tx);
             x.execute(&statement("SAVEPOINT rocket_workflow")).await?;
             match workflow::begin(x, wf, row, &key, now).await {

@@ -29,6 +29,23 @@ pub(super) fn write<'a>(
     relations: &'a [RelationPlan<'_>],
 ) -> Step<'a> {
     Box::pin(async move {
+        if relations.is_empty() {
+            return Ok(());
+        }
+        let mut span = crate::events::span("engine", "writer", "nested_write.execute")
+            .on(&parent.name, Some(key));
+        span.result(write_all(tx, c, parent, key, relations).await)
+    })
+}
+
+async fn write_all(
+    tx: &mut Tx,
+    c: &Caller<'_>,
+    parent: &Entity,
+    key: &str,
+    relations: &[RelationPlan<'_>],
+) -> Result<()> {
+    {
         for rp in relations {
             if rp.relation.kind() == rocket_meta::RelationKind::ManyToMany {
                 links(tx, c, parent, key, rp).await?;
@@ -37,7 +54,7 @@ pub(super) fn write<'a>(
             }
         }
         Ok(())
-    })
+    }
 }
 
 /// The current children of the parent that the caller may read, by canonical key,

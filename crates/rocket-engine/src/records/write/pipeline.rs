@@ -23,14 +23,27 @@ use super::plan::{self, Mode, RowPlan};
 use super::{delete as cascade, exec, hooks, nested, JsonBody, Written};
 use crate::access::{Access, ReadScope};
 use crate::error::{EngineError, Result};
+use crate::events;
 use crate::records::etag::{self, matches};
 use crate::records::values::key_param;
 use crate::records::{
     find, find_key, live, not_found, pk_cond, pk_text, record_columns, render_row, Caller,
 };
 
-/// `POST /api/{app}/{entity}`.
+/// `POST /api/{app}/{entity}`, in a `record.create` span (15 §3.2).
 pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<Written> {
+    let mut span = events::span("engine", "handler", "record.create").on(entity, None);
+    let r = span.result(create_record(c, entity, body).await);
+    if let Ok(w) = &r {
+        span.meta(
+            "record_id",
+            w.data.values().next().cloned().unwrap_or_default(),
+        );
+    }
+    r
+}
+
+async fn create_record(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<Written> {
     let e = c.entity(entity)?;
     c.access().check(&e, Action::Create)?;
     let body = body.object()?;
@@ -79,8 +92,19 @@ pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<
     Ok(out)
 }
 
-/// `PUT /api/{app}/{entity}/{id}` (a partial update).
+/// `PUT /api/{app}/{entity}/{id}` (a partial update), in a `record.update` span.
 pub async fn update(
+    c: &Caller<'_>,
+    entity: &str,
+    id: &str,
+    body: JsonBody<'_>,
+    if_match: Option<&str>,
+) -> Result<Written> {
+    let mut span = events::span("engine", "handler", "record.update").on(entity, Some(id));
+    span.result(update_record(c, entity, id, body, if_match).await)
+}
+
+async fn update_record(
     c: &Caller<'_>,
     entity: &str,
     id: &str,
@@ -247,8 +271,19 @@ async fn update_checked(
     }
 }
 
-/// `DELETE /api/{app}/{entity}/{id}`: soft or hard, after the `on_delete` policies.
+/// `DELETE /api/{app}/{entity}/{id}`: soft or hard, after the `on_delete` policies,
+/// in a `record.delete` span.
 pub async fn delete(c: &Caller<'_>, entity: &str, id: &str, if_match: Option<&str>) -> Result<()> {
+    let mut span = events::span("engine", "handler", "record.delete").on(entity, Some(id));
+    span.result(delete_record(c, entity, id, if_match).await)
+}
+
+async fn delete_record(
+    c: &Caller<'_>,
+    entity: &str,
+    id: &str,
+    if_match: Option<&str>,
+) -> Result<()> {
     let e = c.entity(entity)?;
     let access = c.access();
     let scope = access.read_scope(&e);
