@@ -286,10 +286,16 @@ async fn middleware_headers(t: T) {
         .unwrap();
     assert_eq!(r.status().as_u16(), 404, "errors are traced too");
     let id = r.headers()["x-trace-id"].to_str().unwrap().to_string();
-    assert!(uuid::Uuid::parse_str(&id).is_ok(), "a non-UUID is replaced: {id}");
+    assert!(
+        uuid::Uuid::parse_str(&id).is_ok(),
+        "a non-UUID is replaced: {id}"
+    );
     let r = t.http.get(t.url("/n")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 401);
-    assert!(r.headers().get("x-trace-id").is_none(), "401s are not traced");
+    assert!(
+        r.headers().get("x-trace-id").is_none(),
+        "401s are not traced"
+    );
     // CORS: the configured origin is allowed, others are not.
     let pre = t
         .http

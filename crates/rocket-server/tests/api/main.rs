@@ -7,6 +7,7 @@ mod contract;
 mod access;
 mod auth;
 mod errors;
+mod events;
 mod invites;
 mod metadata;
 mod platform;
