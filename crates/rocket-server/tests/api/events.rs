@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::both;
-use crate::common::{id, one_to_many, T};
+use crate::common::{one_to_many, T};
 
 /// Waits (at most 10 s) until the events query `q` returns at least `n` rows.
 async fn events(t: &T, q: &str, n: usize) -> Value {
