@@ -105,6 +105,55 @@ STATE_MACHINE = {
     "active": True,
 }
 
+# A copy of `customer` with one asynchronous `after_write` webhook (spec 12; issue 10):
+# W1H writes it with W1's bodies, so W1H/W1 is the cost of the outbox row on the request
+# path. The webhook posts to RECEIVER, a local HTTP server in this process that counts
+# deliveries and their arrival times (the delivery worker's throughput).
+HOOKED = dict(CUSTOMER, name="hooked", table="hooked")
+
+
+class Receiver:
+    """A loopback webhook receiver: answers 200 and records when each delivery came."""
+
+    def __init__(self):
+        import http.server
+
+        times = self.times = []
+        lock = self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(n)
+                with lock:
+                    times.append(time.monotonic())
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d/hook" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def count(self):
+        with self.lock:
+            return len(self.times)
+
+    def span(self, start):
+        """(deliveries since index start, seconds from the first to the last of them)."""
+        with self.lock:
+            t = self.times[start:]
+        return len(t), (t[-1] - t[0]) if len(t) > 1 else 0.0
+
+
+RECEIVER = None
+
 RELATION = {
     "name": "orders",
     "type": "one_to_many",
@@ -123,6 +172,7 @@ TESTS = [
     ("L3", "include", "customer", "get by random id with include=orders", False),
     ("W1", "create", "customer", "create customer", False),
     ("W1R", "create", "ruled", "create ruled (W1 + 5 rules, state machine)", False),
+    ("W1H", "create", "hooked", "create hooked (W1 + one async webhook)", False),
     ("W2", "update", "customer", "update score of a random customer", False),
     ("W2R", "update", "ruled", "update score of a random ruled (W2 + rules)", False),
     ("S1", "create", "customer", "create customer, one sequential client", True),
@@ -130,7 +180,7 @@ TESTS = [
 ]
 
 # The rules' cost: req/s of the test with rules as a share of its counterpart without.
-RULE_PAIRS = [("W1R", "W1"), ("W2R", "W2")]
+RULE_PAIRS = [("W1R", "W1"), ("W2R", "W2"), ("W1H", "W1")]
 
 # The same statements straight on the database (pgbench), for the ceiling of each
 # test on Postgres. Keys come from `bench_keys` (an InitPlan lookup in each script).
@@ -251,6 +301,14 @@ def setup_app(base, driver, rules=True):
         expect(st, p, (200, 201), "create entity " + ent["name"])
     st, p = c.request("POST", "/api/%s/_admin/relations" % APP, RELATION, token=token)
     expect(st, p, (200, 201), "create relation")
+    if os.environ.get("BENCH_NO_WEBHOOKS", "0") != "1":
+        global RECEIVER
+        RECEIVER = Receiver()
+        st, p = c.request("POST", "/api/%s/_admin/entities" % APP, HOOKED, token=token)
+        expect(st, p, (200, 201), "create entity hooked")
+        hook = {"entity": "hooked", "hook": "after_write", "url": RECEIVER.url}
+        st, p = c.request("POST", "/api/%s/_admin/webhooks" % APP, hook, token=token)
+        expect(st, p, (201,), "create webhook on hooked")
     if not rules:
         return ptoken, token
     for rule in RULES:
@@ -490,6 +548,22 @@ def rules_overhead(rows):
     return out
 
 
+def drain(args, seen, r):
+    """Waits (at most 60 s) until the receiver got one delivery per created row of the run
+    just finished; prints and returns the delivery throughput."""
+    created = r["requests"] - (r["non2xx"] or 0)
+    end = time.monotonic()
+    while RECEIVER.count() - seen < created and time.monotonic() - end < 60:
+        time.sleep(0.05)
+    n, secs = RECEIVER.span(seen)
+    lag = time.monotonic() - end
+    out = {"created": created, "delivered": n, "seconds": round(secs, 2),
+           "per_second": round(n / secs) if secs else None, "drained_after_run_s": round(lag, 2)}
+    print("[%s] webhook deliveries: %d of %d created rows delivered, %.0f/s, last one %.1f s after the run"
+          % (args.driver, n, created, n / secs if secs else 0, lag), flush=True)
+    return out
+
+
 def fmt_table(driver, rows, ceiling=None):
     head = "| test | req/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx |"
     sep = "|---|---:|---:|---:|---:|---:|---:|"
@@ -554,12 +628,14 @@ def main():
              if rules else "", len(stats["errors"])), flush=True)
     for e in stats["errors"][:5]:
         print("  load error: %s HTTP %s %s" % (e[0], e[1], json.dumps(e[2])[:500]), flush=True)
-    ids_files = {"customer": prefix + "-customer-ids.txt", "ruled": prefix + "-ruled-ids.txt"}
+    ids_files = {"customer": prefix + "-customer-ids.txt", "ruled": prefix + "-ruled-ids.txt",
+                 "hooked": prefix + "-customer-ids.txt"}
     for entity, keys in (("customer", ids), ("ruled", ruled_ids)) if rules else (("customer", ids),):
         with open(ids_files[entity], "w") as f:
             f.write("\n".join(keys) + "\n")
 
     rows = []
+    deliveries = {}
     c = Client(args.base)
     rule_failures = check_rules(c, token, ruled_ids) if rules else []
     for what in rule_failures:
@@ -581,8 +657,13 @@ def main():
     for name, mode, entity, desc, sequential in TESTS:
         if (only and name not in only) or (entity == "ruled" and not rules):
             continue
+        if entity == "hooked" and RECEIVER is None:
+            continue
         token = app_login(c)  # tokens live 15 minutes; refresh before every run
+        seen = RECEIVER.count() if RECEIVER else 0
         out, rc = run_wrk(args, mode, entity, token, ids_files[entity], sequential)
+        if entity == "hooked":
+            deliveries[name] = drain(args, seen, parse_wrk(out))
         with open("%s-%s.txt" % (prefix, name), "w") as f:
             f.write(out)
         r = parse_wrk(out)
@@ -626,7 +707,7 @@ def main():
                    "load_errors": stats["errors"][:20],
                    "rules_check_failures": rule_failures,
                    "results": {n: r for n, r in rows}, "pgbench": ceilings,
-                   "rules_overhead": rules_overhead(rows)}, f, indent=2)
+                   "rules_overhead": rules_overhead(rows), "deliveries": deliveries}, f, indent=2)
 
     if not args.keep_app:
         ptoken = platform_login(c)

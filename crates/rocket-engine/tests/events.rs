@@ -80,10 +80,45 @@ both_dialects!(flush_and_retention);
 
 #[test]
 fn the_buffer_is_bounded() {
-    let b = Buffer::new(&InstrumentationConfig {
-        buffer_size: 2,
-        ..Default::default()
-    });
+    let b = Buffer::new(
+        &InstrumentationConfig {
+            buffer_size: 2,
+            ..Default::default()
+        },
+        None,
+    );
     b.push((0..25).map(|_| event("x", Duration::zero())).collect());
     assert_eq!(b.dropped(), 5, "ten batches fit, the rest is dropped");
+}
+
+/// With `otlp_endpoint` set, a flush also posts the spans to the collector (a real
+/// local receiver standing in for Jaeger / an OpenTelemetry collector).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flushed_spans_are_exported_over_otlp() {
+    let rx = rocket_testkit::Receiver::start().await;
+    let endpoint = rx.url("");
+    let Some(h) = Harness::start_with(rocket_testkit::Db::Sqlite, move |c| {
+        c.instrumentation.otlp_endpoint = endpoint;
+    })
+    .await
+    else {
+        return;
+    };
+    let buffer = h.app.events.as_ref().unwrap();
+    buffer.push(vec![event("record.get", Duration::zero())]);
+    flush(&h.app).await;
+    let got = rx
+        .wait_for("/v1/traces", 1, std::time::Duration::from_secs(5))
+        .await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].header("content-type"), Some("application/json"));
+    let body = got[0].json();
+    let span = &body["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+    assert_eq!(span["name"], "record.get");
+    assert_eq!(span["traceId"].as_str().unwrap().len(), 32);
+    assert_eq!(span["spanId"].as_str().unwrap().len(), 16);
+    assert_eq!(
+        body["resourceSpans"][0]["resource"]["attributes"][1]["value"]["stringValue"],
+        json!(h.app.name)
+    );
 }

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
+use super::otlp::Otlp;
 use super::{store, Event};
 use crate::app::App;
 use crate::config::InstrumentationConfig;
@@ -20,10 +21,12 @@ pub struct Buffer {
     dropped: AtomicU64,
     /// Events older than this many days are deleted by the retention job.
     pub retention_days: u32,
+    /// Where spans are also exported, when configured.
+    otlp: Option<Arc<Otlp>>,
 }
 
 impl Buffer {
-    pub fn new(c: &InstrumentationConfig) -> Buffer {
+    pub fn new(c: &InstrumentationConfig, otlp: Option<Arc<Otlp>>) -> Buffer {
         let batch = c.buffer_size.max(1);
         Buffer {
             queue: Mutex::new(Vec::with_capacity(batch)),
@@ -33,6 +36,7 @@ impl Buffer {
             wake: tokio::sync::Notify::new(),
             dropped: AtomicU64::new(0),
             retention_days: c.retention_days,
+            otlp,
         }
     }
 
@@ -71,6 +75,9 @@ pub async fn flush(app: &App) -> usize {
     let Some(b) = &app.events else { return 0 };
     let events = b.take();
     let n = events.len();
+    if let Some(o) = &b.otlp {
+        o.export(&app.name, &events).await;
+    }
     if let Err(e) = store::insert(&app.store, &events).await {
         tracing::warn!(app = %app.name, events = n, "event flush failed, batch dropped: {e}");
         return 0;

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod buffer;
+pub mod otlp;
 pub mod store;
 pub mod trace;
 

@@ -29,6 +29,8 @@ pub struct Platform {
     pub platform_secret: Vec<u8>,
     /// The outgoing HTTP side of every app (webhooks: client, policy, timeout).
     pub outbound: Arc<crate::webhooks::deliver::Outbound>,
+    /// The OTLP exporter of spans, when `instrumentation.otlp_endpoint` is set.
+    pub otlp: Option<Arc<crate::events::otlp::Otlp>>,
     apps: RwLock<HashMap<String, Arc<App>>>,
     init_lock: tokio::sync::Mutex<()>,
     /// Serialises app creation and deletion.
@@ -86,6 +88,11 @@ impl Platform {
         Ok(Arc::new(Platform {
             platform_secret,
             outbound: Arc::new(crate::webhooks::deliver::Outbound::new(&config.webhooks)),
+            otlp: (!config.instrumentation.otlp_endpoint.trim().is_empty()).then(|| {
+                Arc::new(crate::events::otlp::Otlp::new(
+                    &config.instrumentation.otlp_endpoint,
+                ))
+            }),
             config,
             mgmt,
             pg,

@@ -104,6 +104,7 @@ impl Platform {
             self.config.instrumentation.enabled.then(|| {
                 Arc::new(crate::events::buffer::Buffer::new(
                     &self.config.instrumentation,
+                    self.otlp.clone(),
                 ))
             }),
         );
