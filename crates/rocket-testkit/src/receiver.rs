@@ -32,6 +32,24 @@ impl Received {
             .get(&name.to_ascii_lowercase())
             .map(String::as_str)
     }
+
+    /// What a receiver checks: `X-Rocket-Signature` is `sha256=` and the hex
+    /// HMAC-SHA256 of the raw body with `secret` (computed here independently of the
+    /// server's code).
+    pub fn signed_with(&self, secret: &str) -> bool {
+        use hmac::{Hmac, Mac};
+        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+            return false;
+        };
+        mac.update(&self.body);
+        let hex: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.header("x-rocket-signature") == Some(format!("sha256={hex}").as_str())
+    }
 }
 
 #[derive(Default)]

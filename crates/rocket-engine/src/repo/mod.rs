@@ -192,6 +192,15 @@ pub(crate) fn time_param(d: Dialect, t: chrono::DateTime<chrono::Utc>) -> Param 
     })
 }
 
+/// ` FOR UPDATE SKIP LOCKED` on Postgres (claims that skip rows another claimer
+/// holds); nothing on SQLite, whose single writer already serialises claims.
+pub(crate) fn skip_locked(d: Dialect) -> &'static str {
+    match d {
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        Dialect::Sqlite => "",
+    }
+}
+
 pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

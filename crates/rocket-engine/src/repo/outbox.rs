@@ -5,7 +5,7 @@
 //! work as for `_webhook_logs`: one statement marks the attempt and leases the row.
 
 use chrono::{DateTime, Utc};
-use rocket_store::{DbError, Dialect, Exec, Param};
+use rocket_store::{DbError, Exec, Param};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -69,10 +69,7 @@ pub async fn claim_due(
     limit: i64,
 ) -> Result<Vec<OutboxRow>, DbError> {
     let d = x.dialect();
-    let lock = match d {
-        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-        Dialect::Sqlite => "",
-    };
+    let lock = super::skip_locked(d);
     let tpl = format!(
         "UPDATE _outbox SET attempt = attempt + 1, next_attempt_at = {{2:timestamptz}}, updated_at = {{now}} \
          WHERE id IN (SELECT id FROM _outbox WHERE status = 'pending' AND next_attempt_at <= {{1:timestamptz}} \

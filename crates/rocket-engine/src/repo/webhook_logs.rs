@@ -6,7 +6,7 @@
 //! dies leaves the row to be claimed again once the lease ends.
 
 use chrono::{DateTime, Utc};
-use rocket_store::{DbError, Dialect, Exec, Param};
+use rocket_store::{DbError, Exec, Param};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -179,10 +179,7 @@ pub async fn claim_due(
     limit: i64,
 ) -> Result<Vec<LogRow>, DbError> {
     let d = x.dialect();
-    let lock = match d {
-        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-        Dialect::Sqlite => "",
-    };
+    let lock = super::skip_locked(d);
     let due = format!(
         "SELECT id FROM _webhook_logs WHERE status IN ('pending', 'retrying') \
          AND next_retry_at <= {{1:timestamptz}} ORDER BY next_retry_at, id LIMIT {{3:int4}}{lock}"
@@ -217,10 +214,7 @@ pub async fn claim_ids(
         params.push(Param::Text(id.clone()));
         marks.push(format!("{{{}:uuid}}", params.len()));
     }
-    let lock = match d {
-        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-        Dialect::Sqlite => "",
-    };
+    let lock = super::skip_locked(d);
     let due = format!(
         "SELECT id FROM _webhook_logs WHERE id IN ({}) AND status IN ('pending', 'retrying') \
          AND next_retry_at <= {{1:timestamptz}}{lock}",

@@ -4,7 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use hmac::{Hmac, Mac};
 use rocket_testkit::Receiver;
 use serde_json::{json, Value};
 
@@ -216,18 +215,7 @@ async fn delivered_by_the_server(t: T) {
         .await;
     let got = rx.wait_for("/w", 1, Duration::from_secs(10)).await;
     assert_eq!(got.len(), 1, "delivered right after the commit");
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"a-shared-secret-of-ours").unwrap();
-    mac.update(&got[0].body);
-    let expected: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(
-        got[0].header("x-rocket-signature"),
-        Some(format!("sha256={expected}").as_str())
-    );
+    assert!(got[0].signed_with("a-shared-secret-of-ours"));
     let p = got[0].json();
     assert_eq!(p["record"]["id"], rec["id"]);
     let logs = logs_until(&t, "", |l| l[0]["status"] == "delivered").await;
