@@ -107,13 +107,15 @@ impl App {
                 }
             }
         }
+        let webhooks = repo::all::<repo::webhooks::WebhookRow>(x).await?;
+        let webhook_ids: Vec<String> = webhooks.iter().map(|w| w.id.clone()).collect();
         // Expressions are compiled here, once per snapshot (spec 10 §6).
         let logic = Logic::build(
             repo::all::<repo::rules::RuleRow>(x).await?,
             repo::all::<repo::state_machines::StateMachineRow>(x).await?,
             repo::all::<repo::workflows::WorkflowRow>(x).await?,
-            &repo::all::<repo::webhooks::WebhookRow>(x).await?,
-            repo::webhooks::secrets(x).await?,
+            &webhooks,
+            repo::webhooks::ensure_secrets(x, &webhook_ids).await?,
         );
         self.schema.store(Arc::new(
             Schema::new(entities, relations).with_policies(policies),

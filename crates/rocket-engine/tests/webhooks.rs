@@ -540,7 +540,30 @@ async fn private_targets_are_refused_when_configured(h: Harness) {
 
 both_dialects!(config crate::blocking; private_targets_are_refused_when_configured);
 
+/// Exports carry no secret; an imported webhook gets a new one, so its deliveries
+/// are signed too.
+async fn imported_webhooks_sign_their_deliveries(h: Harness) {
+    order_entity(&h).await;
+    let rx = Receiver::start().await;
+    let doc = json!({"version": 1, "webhooks": [{"entity": "order", "url": rx.url("/imp")}]});
+    rocket_engine::porting::import(&h.platform, &h.app, obj(doc))
+        .await
+        .expect("imported");
+    let exported = rocket_engine::porting::export(&h.app).await.unwrap();
+    assert!(
+        exported["webhooks"][0].get("secret").is_none(),
+        "{exported}"
+    );
+    create(&h, json!({"total": 1})).await.unwrap();
+    run_once(&h.app, Utc::now()).await.unwrap();
+    let got = rx.got("/imp");
+    assert_eq!(got.len(), 1);
+    let sig = got[0].header("x-rocket-signature").unwrap_or_default();
+    assert!(sig.starts_with("sha256=") && sig.len() == 71, "{sig}");
+}
+
 both_dialects!(config crate::manual;
+    imported_webhooks_sign_their_deliveries,
     machine_calls_go_through_the_outbox,
     async_payloads,
     conditions_methods_and_headers,

@@ -89,6 +89,33 @@ pub async fn secrets(x: &mut Exec<'_>) -> Result<Vec<(String, String)>, DbError>
     .await
 }
 
+/// Gives every webhook of `ids` that has no signing secret a new one (imported
+/// definitions, rows written by other servers); a concurrent writer's secret wins.
+/// Returns every secret.
+pub async fn ensure_secrets(
+    x: &mut Exec<'_>,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, DbError> {
+    let known = secrets(x).await?;
+    let missing: Vec<&String> = ids
+        .iter()
+        .filter(|id| !known.iter().any(|(k, _)| k == *id))
+        .collect();
+    if missing.is_empty() {
+        return Ok(known);
+    }
+    for id in missing {
+        let secret = super::random_secret().map_err(|e| DbError::Other(e.to_string()))?;
+        run(
+            x,
+            "INSERT INTO _webhook_secrets (webhook_id, secret) VALUES ({1:uuid}, {2}) ON CONFLICT (webhook_id) DO NOTHING",
+            vec![Param::Text(id.clone()), Param::Text(format!("whsec_{secret}"))],
+        )
+        .await?;
+    }
+    secrets(x).await
+}
+
 /// Sets the signing secret of webhook `id`.
 pub async fn set_secret(x: &mut Exec<'_>, id: &str, secret: &str) -> Result<(), DbError> {
     run(
