@@ -136,7 +136,10 @@ class Receiver:
             def log_message(self, *a):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            request_queue_size = 1024  # the default backlog of 5 refuses bursts
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = "http://127.0.0.1:%d/hook" % self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -122,11 +122,12 @@ impl Store {
 
     pub async fn begin(&self) -> Result<Tx, DbError> {
         match self {
-            Store::Pg(p) => {
-                let c = p.client().await?;
-                c.batch_execute("BEGIN").await?;
-                Ok(Tx::Pg(Box::new(PgTx { client: Some(c) })))
-            }
+            // BEGIN goes out with the first statement (pipelined, no round trip of
+            // its own): see `PgTx::begun`.
+            Store::Pg(p) => Ok(Tx::Pg(Box::new(PgTx {
+                client: Some(p.client().await?),
+                begun: false,
+            }))),
             Store::Lite(l) => {
                 let g = l.writer().await;
                 let (g, res) = lite::on_writer(g, l.timeout(), On::Worker, |c| {
@@ -167,6 +168,31 @@ pub enum Tx {
 
 pub struct PgTx {
     client: Option<Object>,
+    /// BEGIN was sent. It is sent together with the first statement: both futures
+    /// are polled in order on one connection, so Postgres receives BEGIN first and
+    /// the pair costs one round trip.
+    begun: bool,
+}
+
+impl PgTx {
+    /// Runs `op` on the connection inside the transaction, sending BEGIN ahead of it
+    /// the first time.
+    async fn run<'a, T, F>(&'a mut self, op: impl FnOnce(&'a Object) -> F) -> Result<T, DbError>
+    where
+        F: std::future::Future<Output = Result<T, DbError>> + 'a,
+    {
+        let first = !self.begun;
+        self.begun = true;
+        let c = self.client.as_ref().ok_or_else(Tx::gone)?;
+        if !first {
+            return op(c).await;
+        }
+        let (began, out) = tokio::join!(c.batch_execute("BEGIN"), op(c));
+        // BEGIN fails only with the connection; the caller drops the transaction
+        // and its ROLLBACK, failing too, discards the connection.
+        began?;
+        out
+    }
 }
 
 pub struct LiteTx {
@@ -202,7 +228,7 @@ impl Tx {
 
     pub async fn query(&mut self, sql: &Sql) -> Result<Vec<Row>, DbError> {
         match self {
-            Tx::Pg(t) => pg::query(t.client.as_ref().ok_or_else(Self::gone)?, sql).await,
+            Tx::Pg(t) => t.run(|c| pg::query(c, sql)).await,
             Tx::Lite(t) => {
                 let sql = sql.clone();
                 t.run(move |c| lite::query(c, &sql)).await
@@ -212,7 +238,7 @@ impl Tx {
 
     pub async fn execute(&mut self, sql: &Sql) -> Result<u64, DbError> {
         match self {
-            Tx::Pg(t) => pg::execute(t.client.as_ref().ok_or_else(Self::gone)?, sql).await,
+            Tx::Pg(t) => t.run(|c| pg::execute(c, sql)).await,
             Tx::Lite(t) => {
                 let sql = sql.clone();
                 t.run(move |c| lite::execute(c, &sql)).await
@@ -223,7 +249,7 @@ impl Tx {
     /// Parameterless statements (DDL) inside the transaction.
     pub async fn batch(&mut self, stmts: &[String]) -> Result<(), DbError> {
         match self {
-            Tx::Pg(t) => pg_batch(t.client.as_ref().ok_or_else(Self::gone)?, stmts).await,
+            Tx::Pg(t) => t.run(|c| pg_batch(c, stmts)).await,
             Tx::Lite(t) => {
                 let stmts = stmts.to_vec();
                 t.run(move |c| lite::batch(c, &stmts)).await
@@ -235,12 +261,12 @@ impl Tx {
     /// (an index over a large table) may rightly take long.
     pub async fn unbounded(&mut self) -> Result<(), DbError> {
         match self {
-            Tx::Pg(t) => Ok(t
-                .client
-                .as_ref()
-                .ok_or_else(Self::gone)?
-                .batch_execute("SET LOCAL statement_timeout = 0")
-                .await?),
+            Tx::Pg(t) => {
+                t.run(|c| async move {
+                    Ok(c.batch_execute("SET LOCAL statement_timeout = 0").await?)
+                })
+                .await
+            }
             Tx::Lite(t) => {
                 t.timeout = None;
                 t.on = On::Blocking;
@@ -253,6 +279,9 @@ impl Tx {
         match &mut self {
             Tx::Pg(t) => {
                 let c = t.client.take().ok_or_else(Self::gone)?;
+                if !t.begun {
+                    return Ok(()); // nothing ran: the connection goes back as it was
+                }
                 match c.batch_execute("COMMIT").await {
                     Ok(()) => Ok(()),
                     Err(e) => {
@@ -275,7 +304,7 @@ impl Tx {
 
 impl Drop for PgTx {
     fn drop(&mut self) {
-        if let Some(c) = self.client.take() {
+        if let Some(c) = self.client.take().filter(|_| self.begun) {
             // Roll back before the connection goes back to the pool; if that fails
             // the connection is discarded instead of being reused mid-transaction.
             tokio::spawn(async move {

@@ -102,10 +102,15 @@ impl Outbound {
         if !is_get {
             req = req.body(body);
         }
-        let mut resp = req
-            .send()
-            .await
-            .map_err(|e| format!("http call: {}", chain(&e)))?;
+        // A pooled keep-alive connection the receiver just closed fails the request
+        // before it is answered: such a failure is tried once more on a new
+        // connection (a timeout is not).
+        let again = req.try_clone();
+        let sent = match (req.send().await, again) {
+            (Err(e), Some(again)) if !e.is_timeout() => again.send().await,
+            (r, _) => r,
+        };
+        let mut resp = sent.map_err(|e| format!("http call: {}", chain(&e)))?;
         let status = resp.status().as_u16();
         let mut kept = Vec::new();
         while let Ok(Some(chunk)) = resp.chunk().await {
