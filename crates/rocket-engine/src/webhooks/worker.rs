@@ -158,8 +158,11 @@ pub fn spawn(app: &Arc<App>) {
         loop {
             wake.notified().await;
             let Some(app) = weak.upgrade() else { break };
-            if let Err(e) = run_once(&app, Utc::now()).await {
-                tracing::warn!(app = %app.name, "webhook deliveries failed: {e}");
+            match run_once(&app, Utc::now()).await {
+                // A run stops after a bounded number of batches: more may be due.
+                Ok(n) if n >= MAX_BATCHES * BATCH as usize => wake.notify_one(),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(app = %app.name, "webhook deliveries failed: {e}"),
             }
         }
     });
