@@ -58,6 +58,13 @@ async fn flush_and_retention(h: Harness) {
         (&json!(1.25), &json!({"k": [1, 2]}), &json!("r1"))
     );
     assert_eq!(row["user_id"], "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5");
+    let at = row["created_at"].as_str().unwrap();
+    let frac = at.rsplit('.').next().unwrap();
+    assert_eq!(
+        frac.len(),
+        7,
+        "six fractional digits and Z, whatever the dialect: {at}"
+    );
     let from = (Utc::now() - Duration::days(2)).to_rfc3339();
     let recent = query(&h.app, &q(&[("from", &from)])).await.unwrap();
     assert_eq!(recent["pagination"]["total"], 2);

@@ -60,6 +60,10 @@ impl Server {
             drain: Duration::from_secs(10),
         };
         serve::serve(self.listener, app, shutdown, opts).await;
+        // What the event buffers still hold is written before the pools close (15 §4).
+        for app in self.platform.cached_apps() {
+            rocket_engine::events::buffer::flush(&app).await;
+        }
         self.platform.close();
     }
 }

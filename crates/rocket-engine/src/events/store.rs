@@ -38,6 +38,15 @@ impl Stored for EventRow {
          entity record_id user_id:uuid duration_ms:float status metadata:json created_at:time",
     )
     .order("created_at DESC, id");
+
+    /// `created_at` with exactly six fractional digits on both dialects (Postgres
+    /// drops trailing zeros), so the texts sort as the instants do.
+    fn loaded(mut self) -> Self {
+        if let Some(t) = self.created_at.as_deref().and_then(crate::repo::parse_time) {
+            self.created_at = Some(t.to_rfc3339_opts(SecondsFormat::Micros, true));
+        }
+        self
+    }
 }
 
 /// An instant as stored in `_events.created_at`: microseconds on both dialects
