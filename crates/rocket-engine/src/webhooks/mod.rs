@@ -91,6 +91,11 @@ impl EntityHooks {
     pub fn is_empty(&self) -> bool {
         self.0.iter().all(Vec::is_empty)
     }
+
+    /// True when `after_write` hooks need the full written record.
+    pub fn wants_record(&self) -> bool {
+        !self.of(Hook::AfterWrite).is_empty()
+    }
 }
 
 /// The webhooks that can fire, by entity: active ones whose dispatch mode matches

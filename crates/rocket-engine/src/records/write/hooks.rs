@@ -36,11 +36,6 @@ fn event<'a>(
     }
 }
 
-/// True when the after-commit hooks need the full written record.
-pub(super) fn wants_record(c: &Caller<'_>, e: &Entity) -> bool {
-    has(c, e, Hook::AfterWrite)
-}
-
 /// `before_write`: `fields` is the payload field map (built only when needed).
 pub(super) async fn before_write(
     tx: &mut Tx,

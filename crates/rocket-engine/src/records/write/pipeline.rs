@@ -8,14 +8,14 @@
 //!
 //! Errors are reported in the order of spec 06 §5 (404, 403, 400, 422) although the
 //! body is planned first. Bracketed steps belong to later work (files) and slot in
-//! where they are named. A synchronous webhook's veto rolls everything back (12 §7.1). A write that depends on nothing
-//! of the stored row and is a single statement skips BEGIN/COMMIT: one
-//! `INSERT/UPDATE … RETURNING` is atomic by itself; rules and machines that read
-//! nothing stored run before it in memory.
+//! where they are named. A synchronous webhook's veto rolls everything back (12
+//! §7.1). A write that depends on nothing of the stored row and is a single
+//! statement skips BEGIN/COMMIT: one `INSERT/UPDATE … RETURNING` is atomic by
+//! itself; rules and machines that read nothing stored run before it in memory.
 
 use rocket_meta::{Action, Entity};
 use rocket_sql::{Cond, Select};
-use rocket_store::{Cell, Dialect, Exec, Param, Row, Tx};
+use rocket_store::{Cell, Dialect, Exec, Param, Row};
 use serde_json::{Map, Value};
 
 use super::logic::{self, nothing};
@@ -34,11 +34,9 @@ use crate::records::{
 pub async fn create(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Result<Written> {
     let mut span = events::span("engine", "handler", "record.create").on(entity, None);
     let r = span.result(create_record(c, entity, body).await);
-    if let Ok(w) = &r {
-        span.meta(
-            "record_id",
-            w.data.values().next().cloned().unwrap_or_default(),
-        );
+    let pk = c.schema.entity(entity).map(|e| e.pk_name().to_string());
+    if let (Ok(w), Some(pk)) = (&r, pk) {
+        span.meta("record_id", w.data.get(&pk).cloned().unwrap_or_default());
     }
     r
 }
@@ -73,8 +71,8 @@ async fn create_record(c: &Caller<'_>, entity: &str, body: JsonBody<'_>) -> Resu
     if let Some(v) = hooks::before_write(&mut tx, c, &e, "create", fields, None).await? {
         return Err(v.settle(tx, c).await);
     }
-    let stored = (el.triggers || hooks::wants_record(c, &e))
-        .then(|| render_row(&e, row.clone(), c.dialect()));
+    let stored =
+        (el.triggers || el.hooks.wants_record()).then(|| render_row(&e, row.clone(), c.dialect()));
     let out = answer(&mut Exec::Tx(&mut tx), c, &e, row).await?;
     let started = match &stored {
         Some(stored) if el.triggers => {
@@ -153,19 +151,17 @@ async fn update_record(
     if let Some(v) = hooks::before_write(&mut tx, c, &e, "update", fields, Some(&old)).await? {
         return Err(v.settle(tx, c).await);
     }
-    let stored = match (&row, el.triggers || hooks::wants_record(c, &e)) {
-        (Some(row), true) => Some(render_row(&e, row.clone(), c.dialect())),
-        _ => None,
+    let x = &mut Exec::Tx(&mut tx);
+    // An update that set only nested rows returned no row of its own: read it.
+    let row = match row {
+        Some(row) => row,
+        None => find_key(x, &e, &key)
+            .await?
+            .ok_or_else(|| not_found(&e, &key))?,
     };
-    let out = match row {
-        Some(row) => answer(&mut Exec::Tx(&mut tx), c, &e, row).await?,
-        None => reread(&mut tx, c, &e, &key).await?,
-    };
-    // An update that set only nested rows: its record is the re-read answer.
-    let stored = match stored {
-        None if hooks::wants_record(c, &e) => Some(out.data.clone()),
-        s => s,
-    };
+    let stored =
+        (el.triggers || el.hooks.wants_record()).then(|| render_row(&e, row.clone(), c.dialect()));
+    let out = answer(x, c, &e, row).await?;
     let started = match &stored {
         Some(stored) if el.triggers => {
             logic::start_workflows(&mut tx, c, &e, el, &old_value, stored).await?
@@ -408,13 +404,4 @@ async fn still_visible(
     }
     .to_sql(x.dialect());
     Ok(!x.query_keyed(&q).await?.is_empty())
-}
-
-/// The record after an update that set no column of its own (only nested rows).
-async fn reread(tx: &mut Tx, c: &Caller<'_>, e: &Entity, key: &str) -> Result<Written> {
-    let x = &mut Exec::Tx(tx);
-    let row = find_key(x, e, key)
-        .await?
-        .ok_or_else(|| not_found(e, key))?;
-    answer(x, c, e, row).await
 }
