@@ -197,9 +197,19 @@ impl Default for LimitsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct StorageConfig {
+    /// `local` (default) or `s3` (any S3-compatible service).
     pub driver: String,
+    /// Root of the local driver; empty means `<data_dir>/uploads`.
     pub local_path: String,
     pub max_file_size: u64,
+    /// The S3 driver's bucket (required with `driver: s3`).
+    pub bucket: String,
+    /// The S3 region (`us-east-1` when empty).
+    pub region: String,
+    /// The S3 endpoint of a non-AWS service (MinIO, R2, …); empty means AWS.
+    pub endpoint: String,
+    /// Prefix of every object key in the bucket (empty: none).
+    pub prefix: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -262,8 +272,12 @@ impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig {
             driver: "local".into(),
-            local_path: "./uploads".into(),
+            local_path: String::new(),
             max_file_size: 10 * 1024 * 1024,
+            bucket: String::new(),
+            region: String::new(),
+            endpoint: String::new(),
+            prefix: String::new(),
         }
     }
 }
@@ -388,6 +402,11 @@ impl Config {
             "ROCKET_DATABASE_USER" => d.user,
             "ROCKET_DATABASE_NAME" => d.name,
             "ROCKET_STORAGE_LOCAL_PATH" => self.storage.local_path,
+            "ROCKET_STORAGE_DRIVER" => self.storage.driver,
+            "ROCKET_STORAGE_BUCKET" => self.storage.bucket,
+            "ROCKET_STORAGE_REGION" => self.storage.region,
+            "ROCKET_STORAGE_ENDPOINT" => self.storage.endpoint,
+            "ROCKET_STORAGE_PREFIX" => self.storage.prefix,
             "ROCKET_SERVER_HOST" => self.server.host,
             "ROCKET_AI_BASE_URL" => self.ai.base_url,
             "ROCKET_AI_MODEL" => self.ai.model,

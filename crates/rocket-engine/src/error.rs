@@ -71,6 +71,17 @@ pub enum EngineError {
     /// A feature needs configuration this server does not have.
     #[error("{0}")]
     NotConfigured(String),
+    /// An optional feature is switched off in this server's configuration (the AI
+    /// generator without a provider, spec 16 §7).
+    #[error("{0}")]
+    FeatureOff(String),
+    /// An upload over `storage.max_file_size` (spec 13 §2.1): `size` is what was
+    /// seen before reading stopped.
+    #[error("File too large: {size} bytes (max {max})")]
+    FileTooLarge { size: u64, max: u64 },
+    /// The AI provider failed or answered unusably (spec 16 §9).
+    #[error("{0}")]
+    AiFailed(String),
     /// A statement outlived the statement timeout and was cancelled.
     #[error("statement timeout")]
     Timeout,

@@ -9,6 +9,7 @@
 //! - [`porting`]: schema export and import;
 //! - [`records`]: the five entity operations and the write pipeline;
 //! - [`logic`]: rules and state machines (spec 07, 08); [`workflows`] (09);
+//! - [`files`]: uploads in the object store, served with ranges and thumbnails (spec 13);
 //! - [`events`]: traces, spans and business events (spec 15);
 //! - [`webhooks`]: synchronous hooks and the transactional outbox (spec 12 part B);
 //! - [`scheduler`]: timed background jobs (approval timeouts, webhook retries).
@@ -17,11 +18,13 @@
 
 pub mod access;
 pub mod admin;
+pub mod ai;
 pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod logic;
 pub mod metadata;
 pub mod platform;
@@ -29,6 +32,7 @@ pub mod porting;
 pub mod records;
 pub mod repo;
 pub mod scheduler;
+pub mod ui_configs;
 pub mod webhooks;
 pub mod workflows;
 

@@ -47,6 +47,13 @@ fn parts(e: &EngineError) -> (StatusCode, &'static str, String) {
         Conflict(s) => (StatusCode::CONFLICT, "CONFLICT", m(s)),
         WebhookRejected(s) => (StatusCode::UNPROCESSABLE_ENTITY, "WEBHOOK_REJECTED", m(s)),
         WebhookFailed(s) => (StatusCode::BAD_GATEWAY, "WEBHOOK_FAILED", m(s)),
+        FeatureOff(s) => (StatusCode::NOT_IMPLEMENTED, "NOT_CONFIGURED", m(s)),
+        FileTooLarge { .. } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "FILE_TOO_LARGE",
+            e.to_string(),
+        ),
+        AiFailed(s) => (StatusCode::BAD_GATEWAY, "AI_REQUEST_FAILED", m(s)),
         PreconditionFailed(s) => (StatusCode::PRECONDITION_FAILED, "PRECONDITION_FAILED", m(s)),
         Unauthorized(s) => (StatusCode::UNAUTHORIZED, "UNAUTHORIZED", m(s)),
         Forbidden(s) => (StatusCode::FORBIDDEN, "FORBIDDEN", m(s)),

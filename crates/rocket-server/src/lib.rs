@@ -6,6 +6,7 @@ mod error;
 mod extract;
 mod http;
 mod middleware;
+mod ranges;
 mod routes;
 mod serve;
 

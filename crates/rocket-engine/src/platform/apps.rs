@@ -158,6 +158,8 @@ pub async fn delete(p: &Platform, name: &str) -> Result<()> {
             tracing::error!(app = %name, "dropping the app database failed: {e}");
             EngineError::InternalWith("Failed to delete app database".into())
         })?;
+    // Uploads go with their app (a new app of the same name starts empty).
+    crate::files::delete_app(p, name).await;
     Ok(())
 }
 

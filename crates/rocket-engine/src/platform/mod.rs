@@ -29,6 +29,8 @@ pub struct Platform {
     pub platform_secret: Vec<u8>,
     /// The outgoing HTTP side of every app (webhooks: client, policy, timeout).
     pub outbound: Arc<crate::webhooks::deliver::Outbound>,
+    /// Where uploaded files live (spec 13; local directory or S3).
+    pub storage: crate::files::storage::Storage,
     /// The OTLP exporter of spans, when `instrumentation.otlp_endpoint` is set.
     pub otlp: Option<Arc<crate::events::otlp::Otlp>>,
     apps: RwLock<HashMap<String, Arc<App>>>,
@@ -85,8 +87,12 @@ impl Platform {
         let platform_secret = platform_secret(&config, &mgmt)
             .await
             .map_err(start_err("platform secret"))?;
+        let storage =
+            crate::files::storage::Storage::open(&config.storage, &config.database.data_dir())
+                .map_err(start_err("file storage"))?;
         Ok(Arc::new(Platform {
             platform_secret,
+            storage,
             outbound: Arc::new(crate::webhooks::deliver::Outbound::new(&config.webhooks)),
             otlp: (!config.instrumentation.otlp_endpoint.trim().is_empty()).then(|| {
                 Arc::new(crate::events::otlp::Otlp::new(

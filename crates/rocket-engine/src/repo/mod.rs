@@ -6,6 +6,7 @@
 
 pub mod apps;
 pub mod entities;
+pub mod files;
 pub mod invites;
 pub mod outbox;
 pub mod permissions;

@@ -88,8 +88,10 @@ where
     // Cheap copies (a shared buffer), kept for the log line and the root span.
     let (method, uri) = (req.method().clone(), req.uri().clone());
     let traced = traced_app(&platform, uri.path()).map(|app| (app, Trace::new(trace_id(&req))));
-    // An import may rightly run long: its body read has its own limit (`RawBody`).
-    let bounded = !uri.path().ends_with("/_admin/import");
+    // An import or an upload may rightly run long: their body reads have their own
+    // limits (`RawBody`; an upload fails when it stalls).
+    let bounded =
+        !(uri.path().ends_with("/_admin/import") || uri.path().ends_with("/_files/upload"));
     let call = AssertUnwindSafe(inner.call(req)).catch_unwind();
     let call = async move {
         if bounded {

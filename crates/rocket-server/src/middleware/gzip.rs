@@ -6,7 +6,9 @@
 use std::io::Write;
 
 use axum::body::Body;
-use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, VARY};
+use axum::http::header::{
+    ACCEPT_ENCODING, ACCEPT_RANGES, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, VARY,
+};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use flate2::write::GzEncoder;
@@ -40,6 +42,7 @@ fn allows_gzip(entry: &str) -> bool {
 fn compressible(resp: &Response, min: u64) -> bool {
     let h = resp.headers();
     !h.contains_key(CONTENT_ENCODING)
+        && !h.contains_key(ACCEPT_RANGES)
         && h.get(CONTENT_TYPE)
             .is_some_and(|t| t.as_bytes().starts_with(b"application/json"))
         && resp.body().size_hint().exact().is_some_and(|n| n >= min)

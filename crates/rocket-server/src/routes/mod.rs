@@ -4,11 +4,13 @@
 mod admin;
 mod auth;
 mod events;
+mod files;
 mod logic;
 mod metadata;
 mod platform;
 mod porting;
 mod records;
+mod ui;
 mod users;
 mod webhooks;
 
@@ -34,6 +36,8 @@ pub fn router(p: Shared) -> Router {
         .merge(logic::router())
         .merge(webhooks::router())
         .merge(events::router())
+        .merge(files::router(p.config.storage.max_file_size))
+        .merge(ui::router())
         .merge(porting::router())
         .merge(records::router())
         .fallback(http::not_found)

@@ -6,7 +6,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use rocket_engine::auth::tokens;
 use rocket_engine::platform::apps;
-use serde_json::json;
 
 use crate::error::ApiResult;
 use crate::extract::{Name, PlatformUser, Shared, P};
@@ -63,9 +62,5 @@ async fn delete(State(p): State<Shared>, _: PlatformUser, P(n): P<Name>) -> ApiR
 }
 
 async fn ai_status(State(p): State<Shared>, _: PlatformUser) -> ApiResult<Response> {
-    let ai = &p.config.ai;
-    let configured = !ai.base_url.is_empty() && !ai.api_key.is_empty() && !ai.model.is_empty();
-    Ok(http::ok(
-        json!({"configured": configured, "model": ai.model}),
-    ))
+    Ok(http::ok(rocket_engine::ai::status(&p.config.ai)))
 }

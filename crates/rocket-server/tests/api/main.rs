@@ -8,11 +8,13 @@ mod access;
 mod auth;
 mod errors;
 mod events;
+mod files;
 mod invites;
 mod metadata;
 mod platform;
 mod records;
 mod security;
+mod ui;
 
 mod cascades;
 mod filters;

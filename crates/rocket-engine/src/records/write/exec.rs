@@ -8,6 +8,7 @@ use rocket_sql::{Cond, SqlValue, Write};
 use rocket_store::{Dialect, Exec, Param, Row};
 use serde_json::{Map, Value};
 
+use super::files;
 use super::plan::{FieldValue, RowPlan};
 use crate::error::{EngineError, Result};
 use crate::records::slug;
@@ -110,9 +111,9 @@ pub(super) fn update_slug<'b>(
     (old.get(src).and_then(text_form).as_deref() != Some(text)).then_some(text)
 }
 
-/// The row's values with a generated slug (when `source` asks for one) and the
-/// parent's key (when `fk` is given) put in; the plan's own values (not a copy) when
-/// neither applies.
+/// The row's values with a generated slug (when `source` asks for one), the
+/// parent's key (when `fk` is given) and file ids resolved (spec 13 §4.2) put in;
+/// the plan's own values (not a copy) when none applies.
 async fn completed<'p>(
     x: &mut Exec<'_>,
     plan: &'p RowPlan<'_>,
@@ -130,14 +131,14 @@ async fn completed<'p>(
         _ => None,
     };
     if slug.is_none() && fk.is_none() {
-        return Ok(Cow::Borrowed(&plan.values));
+        return files::resolve(x, Cow::Borrowed(&plan.values)).await;
     }
     let mut values = plan.values.clone();
     for extra in slug.into_iter().chain(fk) {
         values.retain(|v| v.name != extra.name);
         values.push(extra);
     }
-    Ok(Cow::Owned(values))
+    files::resolve(x, Cow::Owned(values)).await
 }
 
 fn first(rows: Vec<Row>) -> Result<Row> {
@@ -204,7 +205,8 @@ pub(super) async fn update_set(
     version: Option<Param>,
 ) -> Result<Updated> {
     let e = &plan.entity;
-    let sets = update_values(e, &plan.values);
+    let values = files::resolve(x, Cow::Borrowed(&plan.values)).await?;
+    let sets = update_values(e, &values);
     if sets.is_empty() {
         return Ok(Updated::NothingToSet);
     }

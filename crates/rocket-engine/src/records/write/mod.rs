@@ -1,10 +1,11 @@
 //! The write path of spec 04 §6–§7 and spec 05: [`plan`] turns a body into a typed
 //! plan (pure), [`pipeline`] runs create, update and delete as one ordered function
-//! each, [`exec`] builds one row's statements, [`nested`] writes relations at any
+//! each, [`exec`] builds one row's statements ([`files`] resolves file fields), [`nested`] writes relations at any
 //! depth and [`delete`] applies the `on_delete` policies.
 
 mod delete;
 mod exec;
+mod files;
 mod hooks;
 mod logic;
 mod nested;

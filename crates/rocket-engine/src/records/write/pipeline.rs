@@ -2,13 +2,12 @@
 //! each step a named call:
 //!
 //! resolve → plan (pure) → BEGIN → current, locked (read filters: a hidden row is
-//! 404) → If-Match → access → related rows → rules → state machines → slug / [files]
+//! 404) → If-Match → access → related rows → rules → state machines → slug / files
 //! → SQL incl. nested → sync webhooks → readable answer → workflow starts → outbox
 //! rows (webhooks, state-machine calls) → COMMIT → wake the delivery worker.
 //!
 //! Errors are reported in the order of spec 06 §5 (404, 403, 400, 422) although the
-//! body is planned first. Bracketed steps belong to later work (files) and slot in
-//! where they are named. A synchronous webhook's veto rolls everything back (12
+//! body is planned first. A synchronous webhook's veto rolls everything back (12
 //! §7.1). A write that depends on nothing of the stored row and is a single
 //! statement skips BEGIN/COMMIT: one `INSERT/UPDATE … RETURNING` is atomic by
 //! itself; rules and machines that read nothing stored run before it in memory.
