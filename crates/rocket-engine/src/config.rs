@@ -210,6 +210,10 @@ pub struct StorageConfig {
     pub endpoint: String,
     /// Prefix of every object key in the bucket (empty: none).
     pub prefix: String,
+    /// S3 credentials; when empty the standard `AWS_*` environment variables (and
+    /// the other sources of the AWS SDKs) are used.
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -278,6 +282,8 @@ impl Default for StorageConfig {
             region: String::new(),
             endpoint: String::new(),
             prefix: String::new(),
+            access_key_id: String::new(),
+            secret_access_key: Secret::default(),
         }
     }
 }
@@ -407,12 +413,16 @@ impl Config {
             "ROCKET_STORAGE_REGION" => self.storage.region,
             "ROCKET_STORAGE_ENDPOINT" => self.storage.endpoint,
             "ROCKET_STORAGE_PREFIX" => self.storage.prefix,
+            "ROCKET_STORAGE_ACCESS_KEY_ID" => self.storage.access_key_id,
             "ROCKET_SERVER_HOST" => self.server.host,
             "ROCKET_AI_BASE_URL" => self.ai.base_url,
             "ROCKET_AI_MODEL" => self.ai.model,
         );
         if let Some(v) = get("ROCKET_DATABASE_PASSWORD") {
             d.password = Secret(v);
+        }
+        if let Some(v) = get("ROCKET_STORAGE_SECRET_ACCESS_KEY") {
+            self.storage.secret_access_key = Secret(v);
         }
         if let Some(v) = get("ROCKET_AI_API_KEY") {
             self.ai.api_key = Secret(v);

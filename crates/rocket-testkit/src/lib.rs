@@ -12,7 +12,9 @@
 //! Postgres variants are skipped, unless `CI` is set: then they fail.
 
 pub mod receiver;
+pub mod s3;
 pub use receiver::{Received, Receiver};
+pub use s3::S3;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -176,7 +176,7 @@ fn file_headers(h: &mut HeaderMap, f: &FileRow, mime: &str, etag: &str) {
     }
 }
 
-fn header_text<'a>(h: &'a HeaderMap, k: header::HeaderName) -> Option<&'a str> {
+fn header_text(h: &HeaderMap, k: header::HeaderName) -> Option<&str> {
     h.get(k).and_then(|v| v.to_str().ok())
 }
 

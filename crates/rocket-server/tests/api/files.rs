@@ -559,3 +559,77 @@ both!(
     thumbnails
 );
 both_with!(small_limit; limits);
+
+/// The same contract on the S3 driver, against a local S3-compatible server
+/// (moto): a multipart upload (over one 5 MiB part), a small and an empty one,
+/// ranges, a cached thumbnail, and deletion of the objects.
+async fn on_s3(db: crate::common::Db) {
+    let Some(s3) = rocket_testkit::S3::start().await else {
+        return;
+    };
+    let (endpoint, bucket) = (s3.endpoint.clone(), s3.bucket.clone());
+    let tweak = move |c: &mut rocket_server::Config| {
+        c.storage.driver = "s3".into();
+        c.storage.endpoint = endpoint;
+        c.storage.bucket = bucket;
+        c.storage.region = "us-east-1".into();
+        c.storage.prefix = "rocket-test".into();
+        c.storage.access_key_id = "testing".into();
+        c.storage.secret_access_key = rocket_server::config::Secret::new("testing");
+    };
+    crate::common::run_with(db, tweak, |t: T| async move {
+        let big = binary(6 * 1024 * 1024 + 123);
+        let f = upload(&t, "big.bin", "application/octet-stream", big.clone()).await;
+        assert!(
+            bytes_of(&t, &id(&f)).await == big,
+            "multipart upload round trip"
+        );
+        let small = upload(&t, "../small.txt", "text/plain", b"small".to_vec()).await;
+        assert_eq!(bytes_of(&t, &id(&small)).await, b"small");
+        let empty = upload(&t, "empty", "text/plain", vec![]).await;
+        assert!(bytes_of(&t, &id(&empty)).await.is_empty());
+        let r = download(
+            &t,
+            &format!("/_files/{}", id(&f)),
+            &[("range", "bytes=5242870-5242889")],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(r.bytes().await.unwrap().to_vec(), big[5_242_870..5_242_890]);
+        let pic = upload(&t, "p.png", "image/png", png(40, 20)).await;
+        let th = download(&t, &format!("/_files/{}?thumb=10x0", id(&pic)), &[]).await;
+        let img = image::load_from_memory(&th.bytes().await.unwrap()).unwrap();
+        assert_eq!((img.width(), img.height()), (10, 5));
+
+        let keys = s3.keys().await;
+        let prefix = format!("rocket-test/{}/", t.app);
+        assert_eq!(keys.len(), 5, "{keys:?}");
+        assert!(keys.iter().all(|k| k.starts_with(&prefix)), "{keys:?}");
+        assert!(
+            keys.contains(&format!("{prefix}{}/small.txt", id(&small))),
+            "{keys:?}"
+        );
+        assert!(keys.iter().any(|k| k.contains(".thumbs/10x0")), "{keys:?}");
+
+        t.delete(&format!("/_files/{}", id(&pic))).await.data(200);
+        t.delete(&format!("/_files/{}", id(&f))).await.data(200);
+        let left = s3.keys().await;
+        assert_eq!(left.len(), 2, "bytes and thumbnails deleted: {left:?}");
+        assert_eq!(
+            t.get("/_files").await.data(200).as_array().unwrap().len(),
+            2
+        );
+    })
+    .await;
+}
+
+mod s3 {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::on_s3(crate::common::Db::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::on_s3(crate::common::Db::Postgres).await;
+    }
+}
