@@ -170,6 +170,9 @@ pub fn thumb_size(s: &str) -> Result<Thumb> {
     Thumb::parse(s).map_err(thumb_error)
 }
 
+/// Thumbnails made at the same time, process-wide.
+static THUMBNAILERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Thumbnail `t` of image `f` and its MIME type: from the store's cache, or made
 /// now (on a blocking thread) and cached. Not an image, too large or undecodable
 /// → 422.
@@ -194,6 +197,12 @@ pub async fn thumbnail(p: &Platform, app: &App, f: &FileRow, t: Thumb) -> Result
         Err(StorageError::Missing) => return Err(missing_bytes(&f.id)),
         Err(e) => return Err(storage_failed(e)),
     };
+    // Decoding may take a second and up to the decoder's memory limit: a few at a
+    // time, so a burst of thumbnail requests cannot exhaust the machine.
+    let _turn = THUMBNAILERS
+        .acquire()
+        .await
+        .map_err(EngineError::internal)?;
     let (bytes, mime) = tokio::task::spawn_blocking(move || thumbs::make(&source, t))
         .await
         .map_err(EngineError::internal)?

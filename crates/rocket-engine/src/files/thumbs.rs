@@ -251,6 +251,20 @@ mod tests {
     }
 
     #[test]
+    fn gif_and_webp_sources_become_png() {
+        let img = DynamicImage::ImageRgba8(image::RgbaImage::new(40, 20));
+        for fmt in [ImageFormat::Gif, ImageFormat::WebP] {
+            let mut buf = Cursor::new(Vec::new());
+            img.write_to(&mut buf, fmt).unwrap();
+            let (out, mime) = make(buf.get_ref(), Thumb::parse("0x10").unwrap()).unwrap();
+            assert_eq!((mime, dims(&out)), ("image/png", (20, 10)), "{fmt:?}");
+        }
+        assert_eq!(thumb_mime("image/webp"), Some("image/png"));
+        assert_eq!(thumb_mime("image/jpeg; q=1"), Some("image/jpeg"));
+        assert_eq!(thumb_mime("text/plain"), None);
+    }
+
+    #[test]
     fn bombs_and_non_images_are_refused() {
         // A valid PNG header that claims 50000×50000 pixels.
         assert_eq!(

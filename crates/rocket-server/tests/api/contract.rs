@@ -207,7 +207,8 @@ async fn system_paths_are_not_entities(t: T) {
         "/_admin/nope",
         "/_admin/nope/1",
         "/_workflows/x/y/z",
-        "/_files",
+        "/_files/x/y",
+        "/_ui/nope",
         "/auth/whatever",
     ] {
         let r = t.get(path).await;
