@@ -1,8 +1,9 @@
 //! UI configs (spec 16 part A): the admin collection with the checks of §2 and the
 //! two reads every authenticated user may make (§3). The `config` document is
-//! never interpreted; it must be a JSON object (the Rust decision of §2.1: an
-//! array or a string breaks every shipped UI). Changes do not reload the metadata
-//! snapshot: nothing in the engine reads UI configs.
+//! never interpreted or checked: a missing or null one is `{}`, anything else is
+//! stored as given (§2.1: the 422 for a non-object waits for a conformance case).
+//! Changes do not reload the metadata snapshot: nothing in the engine reads UI
+//! configs.
 
 use rocket_store::Exec;
 use serde_json::{json, Map, Value};
@@ -29,7 +30,7 @@ fn taken(d: &UiConfigDef) -> EngineError {
 }
 
 /// Reads a body (§2.1–2.2): `entity` a non-empty string, `scope` defaulting to
-/// `default`, `config` an object defaulting to `{}`.
+/// `default`, `config` defaulting to `{}`.
 pub fn parse(b: &Body) -> Result<UiConfigDef> {
     let entity = match b.get("entity") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -42,8 +43,7 @@ pub fn parse(b: &Body) -> Result<UiConfigDef> {
     };
     let config = match b.get("config") {
         None | Some(Value::Null) => Value::Object(Map::new()),
-        Some(v @ Value::Object(_)) => v.clone(),
-        Some(_) => return Err(invalid("config must be an object")),
+        Some(v) => v.clone(),
     };
     Ok(UiConfigDef {
         entity,
@@ -119,14 +119,6 @@ mod tests {
         assert_eq!(err(json!({"entity": ""})), "entity is required");
         assert_eq!(err(json!({"entity": 5})), "entity is required");
         assert_eq!(
-            err(json!({"entity": "post", "config": []})),
-            "config must be an object"
-        );
-        assert_eq!(
-            err(json!({"entity": "post", "config": "x"})),
-            "config must be an object"
-        );
-        assert_eq!(
             err(json!({"entity": "post", "scope": 3})),
             "scope must be a string"
         );
@@ -139,6 +131,8 @@ mod tests {
         ))
         .unwrap();
         assert_eq!((d.scope.as_str(), d.config), ("default", json!({})));
+        let d = parse(&body(json!({"entity": "post", "config": [1]}))).unwrap();
+        assert_eq!(d.config, json!([1]), "stored as given (16 §2.1)");
         let d = parse(&body(
             json!({"entity": "_app", "scope": "mobile", "config": {"a": 1}}),
         ))

@@ -18,7 +18,12 @@ pub enum Wanted {
 
 /// Reads a `Range` header value against `size`.
 pub fn wanted(header: Option<&str>, size: u64) -> Wanted {
-    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+    // Range units are case-insensitive (RFC 9110 §14.1).
+    let Some(spec) = header
+        .map(str::trim)
+        .filter(|h| h.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("bytes=")))
+        .and_then(|h| h.get(6..))
+    else {
         return Wanted::All;
     };
     if spec.contains(',') {
@@ -88,6 +93,7 @@ mod tests {
         assert_eq!(w("bytes=990-5000", 1000), Wanted::Part(990..1000));
         assert_eq!(w("bytes=999-999", 1000), Wanted::Part(999..1000));
         assert_eq!(w("bytes= 5 - 9 ", 1000), Wanted::Part(5..10));
+        assert_eq!(w("Bytes=0-0", 1000), Wanted::Part(0..1));
     }
 
     #[test]

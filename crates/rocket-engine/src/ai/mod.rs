@@ -152,20 +152,41 @@ async fn complete(p: &Provider<'_>, system: &str, user: &str) -> Result<String> 
             ))
         })?;
     let status = resp.status();
-    let text = resp.text().await.map_err(|e| {
-        failed(format!(
-            "Failed to connect to AI provider: {}",
-            without_url(&e)
-        ))
-    })?;
+    let text = read_bounded(resp).await?;
     if !status.is_success() {
+        // A proxy that echoes the request must not carry the key into our answer.
+        let detail = error_detail(&text).replace(p.api_key, "<api key>");
         return Err(failed(format!(
-            "AI provider returned {}: {}",
-            status.as_u16(),
-            error_detail(&text)
+            "AI provider returned {}: {detail}",
+            status.as_u16()
         )));
     }
     content_of(&text)
+}
+
+/// Largest provider answer read.
+const MAX_ANSWER: usize = 8 * 1024 * 1024;
+
+/// The answer's body, at most [`MAX_ANSWER`] bytes.
+async fn read_bounded(mut resp: reqwest::Response) -> Result<String> {
+    let mut body = Vec::new();
+    loop {
+        let chunk = resp.chunk().await.map_err(|e| {
+            failed(format!(
+                "Failed to connect to AI provider: {}",
+                without_url(&e)
+            ))
+        })?;
+        let Some(chunk) = chunk else { break };
+        if body.len() + chunk.len() > MAX_ANSWER {
+            return Err(failed(format!(
+                "AI provider answer larger than {} MiB",
+                MAX_ANSWER / 1024 / 1024
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// A transport error's text without the URL (it may carry credentials in a query).

@@ -71,6 +71,9 @@ fn storage_failed(e: StorageError) -> EngineError {
     EngineError::internal(format!("file storage: {e}"))
 }
 
+/// Longest client file name accepted.
+pub const MAX_NAME_BYTES: usize = 1024;
+
 /// Streams one upload into the store, then records it (13 §2.1). Past
 /// `storage.max_file_size` reading stops at once with `413`; a failed insert
 /// removes the stored bytes.
@@ -78,6 +81,11 @@ pub async fn upload<S>(p: &Platform, app: &App, part: Part<'_>, body: S) -> Resu
 where
     S: Stream<Item = Result<Bytes, EngineError>> + Unpin,
 {
+    if part.filename.len() > MAX_NAME_BYTES {
+        return Err(EngineError::BadInput(format!(
+            "File name too long (at most {MAX_NAME_BYTES} bytes)"
+        )));
+    }
     let max = p.config.storage.max_file_size;
     let id = new_id();
     let key = p
@@ -173,6 +181,10 @@ pub fn thumb_size(s: &str) -> Result<Thumb> {
 /// Thumbnails made at the same time, process-wide.
 static THUMBNAILERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
+/// Most thumbnail sizes kept per file: further sizes are made on every request but
+/// not stored, so no client can fill the store with sizes.
+pub const MAX_CACHED_SIZES: usize = 16;
+
 /// Thumbnail `t` of image `f` and its MIME type: from the store's cache, or made
 /// now (on a blocking thread) and cached. Not an image, too large or undecodable
 /// → 422.
@@ -192,25 +204,37 @@ pub async fn thumbnail(p: &Platform, app: &App, f: &FileRow, t: Thumb) -> Result
         .storage
         .key_of(&app.name, &f.id, &f.storage_path)
         .ok_or_else(|| missing_bytes(&f.id))?;
+    // Decoding may take a second and up to the decoder's memory limit: a few at a
+    // time, the source read only once it is this request's turn, and the turn held
+    // by the decoding thread itself (a cancelled request does not free it early).
+    let turn = THUMBNAILERS
+        .acquire()
+        .await
+        .map_err(EngineError::internal)?;
     let source = match p.storage.bytes(&key).await {
         Ok(b) => b,
         Err(StorageError::Missing) => return Err(missing_bytes(&f.id)),
         Err(e) => return Err(storage_failed(e)),
     };
-    // Decoding may take a second and up to the decoder's memory limit: a few at a
-    // time, so a burst of thumbnail requests cannot exhaust the machine.
-    let _turn = THUMBNAILERS
-        .acquire()
-        .await
-        .map_err(EngineError::internal)?;
-    let (bytes, mime) = tokio::task::spawn_blocking(move || thumbs::make(&source, t))
-        .await
-        .map_err(EngineError::internal)?
-        .map_err(thumb_error)?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        thumbs::make(&source, t, mime)
+    })
+    .await
+    .map_err(EngineError::internal)?
+    .map_err(thumb_error)?;
     let bytes = Bytes::from(bytes);
+    let thumbs_dir = format!("{}.thumbs", f.id);
+    let kept = p
+        .storage
+        .count(&[&app.name, &thumbs_dir])
+        .await
+        .unwrap_or(usize::MAX);
     // A failed cache write costs a later request the work again, nothing more.
-    if let Err(e) = p.storage.put(&cached, bytes.clone()).await {
-        tracing::warn!(key = %cached, "caching a thumbnail failed: {e}");
+    if kept < MAX_CACHED_SIZES {
+        if let Err(e) = p.storage.put(&cached, bytes.clone()).await {
+            tracing::warn!(key = %cached, "caching a thumbnail failed: {e}");
+        }
     }
     Ok((bytes, mime.to_string()))
 }
@@ -255,10 +279,13 @@ pub async fn list(app: &App, page: Option<Page>) -> Result<(Vec<Listed>, i64)> {
     Ok((found, total))
 }
 
-/// Removes every stored object of an app (its files and thumbnails), when the app
-/// is deleted.
-pub async fn delete_app(p: &Platform, app: &str) {
-    if let Err(e) = p.storage.delete_all(&[app]).await {
-        tracing::warn!(app, "removing the app's files failed: {e}");
-    }
+/// Removes every stored object of an app (its files and thumbnails) in the
+/// background, once the app is deleted: many files must not hold up the request.
+pub fn delete_app(p: &Platform, app: &str) {
+    let (storage, app) = (p.storage.clone(), app.to_string());
+    tokio::spawn(async move {
+        if let Err(e) = storage.delete_all(&[&app]).await {
+            tracing::warn!(app, "removing the app's files failed: {e}");
+        }
+    });
 }

@@ -139,9 +139,10 @@ impl Storage {
         }
     }
 
-    /// The key of a file's bytes: `[prefix/]<app>/<id>/<name>`.
+    /// The key of a file's bytes: `[prefix/]<app>/<id>/<name>`, the name shortened
+    /// (its extension kept) so its encoded segment fits a file system's 255 bytes.
     pub fn key(&self, app: &str, id: &str, name: &str) -> Path {
-        self.path(&[app, id, name])
+        self.path(&[app, id, &fitted(name)])
     }
 
     fn path(&self, parts: &[&str]) -> Path {
@@ -292,20 +293,33 @@ impl Storage {
         }
     }
 
-    /// Deletes every object under `parts` (a file's folder, its thumbnails, an app).
+    /// Deletes every object under `parts` (a file's thumbnails, an app), in bulk
+    /// where the store supports it.
     pub async fn delete_all(&self, parts: &[&str]) -> Result<(), StorageError> {
         let prefix = self.path(parts);
-        let keys: Vec<Path> = self
+        let keys = self
             .store
             .list(Some(&prefix))
             .map_ok(|m| m.location)
-            .try_collect()
-            .await
-            .map_err(StorageError::from_store)?;
-        for k in keys {
-            self.delete(&k).await?;
+            .boxed();
+        let mut deleted = self.store.delete_stream(keys);
+        while let Some(r) = deleted.next().await {
+            match r {
+                Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(StorageError::Store(e)),
+            }
         }
         Ok(())
+    }
+
+    /// How many objects there are under `parts`.
+    pub async fn count(&self, parts: &[&str]) -> Result<usize, StorageError> {
+        let prefix = self.path(parts);
+        self.store
+            .list(Some(&prefix))
+            .try_fold(0usize, |n, _| futures_util::future::ready(Ok(n + 1)))
+            .await
+            .map_err(StorageError::from_store)
     }
 }
 
@@ -337,6 +351,42 @@ async fn local_stream(
             })
             .boxed(),
     )
+}
+
+/// Longest encoded name segment (file systems allow 255 bytes; `object_store`
+/// writes a local file through a staging name a few bytes longer).
+const MAX_SEGMENT: usize = 200;
+
+/// `name`, shortened until its encoded segment has at most [`MAX_SEGMENT`] bytes;
+/// an extension of up to 16 characters is kept.
+fn fitted(name: &str) -> String {
+    let encoded = |s: &str| PathPart::from(s).as_ref().len();
+    if encoded(name) <= MAX_SEGMENT {
+        return name.to_string();
+    }
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.chars().count() <= 16 => {
+            (stem, format!(".{ext}"))
+        }
+        _ => (name, String::new()),
+    };
+    // Encoding is per character (a lone `.` is encoded too, so this errs short).
+    let room = MAX_SEGMENT.saturating_sub(encoded(&ext));
+    let mut used = 0;
+    let mut buf = [0u8; 4];
+    let stem: Vec<char> = stem
+        .chars()
+        .take_while(|c| {
+            used += encoded(c.encode_utf8(&mut buf));
+            used <= room
+        })
+        .collect();
+    let out = format!("{}{ext}", String::from_iter(&stem));
+    if out.is_empty() || encoded(&out) > MAX_SEGMENT {
+        "file".into()
+    } else {
+        out
+    }
 }
 
 /// A streamed write that failed: the input (the caller's error) or the store.
@@ -380,6 +430,19 @@ mod tests {
             assert!(path.starts_with(&*dir.path().to_string_lossy()), "{path}");
             assert_eq!(s.key_of("demo", "id1", &path).as_ref(), Some(&k), "{name}");
         }
+    }
+
+    #[test]
+    fn long_names_are_shortened_keeping_the_extension() {
+        assert_eq!(fitted("report.pdf"), "report.pdf");
+        let cjk = format!("{}.pdf", "文".repeat(300));
+        let f = fitted(&cjk);
+        assert!(f.ends_with(".pdf") && f.starts_with('文'), "{f}");
+        assert!(PathPart::from(f.as_str()).as_ref().len() <= MAX_SEGMENT);
+        let ascii = "a".repeat(1000);
+        assert_eq!(fitted(&ascii).len(), MAX_SEGMENT);
+        let ext = format!("x.{}", "e".repeat(500));
+        assert!(PathPart::from(fitted(&ext).as_str()).as_ref().len() <= MAX_SEGMENT);
     }
 
     #[test]

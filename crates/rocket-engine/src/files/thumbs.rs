@@ -103,9 +103,10 @@ pub fn thumb_mime(mime: &str) -> Option<&'static str> {
     })
 }
 
-/// Makes thumbnail `t` of `bytes`; returns its bytes and MIME type (JPEG stays
-/// JPEG, everything else becomes PNG). CPU-bound: call it on a blocking thread.
-pub fn make(bytes: &[u8], t: Thumb) -> Result<(Vec<u8>, &'static str), ThumbError> {
+/// Makes thumbnail `t` of `bytes` as `out` (JPEG or PNG, from [`thumb_mime`] of the
+/// stored type, so a cached thumbnail is always served as the type it was made).
+/// CPU-bound: call it on a blocking thread.
+pub fn make(bytes: &[u8], t: Thumb, out: &str) -> Result<Vec<u8>, ThumbError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ThumbError::Undecodable(e.to_string()))?;
@@ -136,21 +137,17 @@ pub fn make(bytes: &[u8], t: Thumb) -> Result<(Vec<u8>, &'static str), ThumbErro
         image::ImageError::Limits(_) => ThumbError::TooLarge,
         e => ThumbError::Undecodable(e.to_string()),
     })?;
-    let out = resize(&img, t);
-    let (fmt, mime) = if format == ImageFormat::Jpeg {
-        (ImageFormat::Jpeg, "image/jpeg")
+    let small = resize(&img, t);
+    let (fmt, small) = if out == "image/jpeg" {
+        (ImageFormat::Jpeg, DynamicImage::ImageRgb8(small.to_rgb8()))
     } else {
-        (ImageFormat::Png, "image/png")
-    };
-    let out = if fmt == ImageFormat::Jpeg {
-        DynamicImage::ImageRgb8(out.to_rgb8())
-    } else {
-        out
+        (ImageFormat::Png, small)
     };
     let mut buf = Cursor::new(Vec::new());
-    out.write_to(&mut buf, fmt)
+    small
+        .write_to(&mut buf, fmt)
         .map_err(|e| ThumbError::Undecodable(e.to_string()))?;
-    Ok((buf.into_inner(), mime))
+    Ok(buf.into_inner())
 }
 
 fn resize(img: &DynamicImage, t: Thumb) -> DynamicImage {
@@ -162,7 +159,24 @@ fn resize(img: &DynamicImage, t: Thumb) -> DynamicImage {
         (0, th) => img.resize_exact(scaled(th, h, w), th, FilterType::Triangle),
         (tw, 0) => img.resize_exact(tw, scaled(tw, w, h), FilterType::Triangle),
         (tw, th) if t.fit == Fit::Inside => img.resize(tw, th, FilterType::Triangle),
-        (tw, th) => img.resize_to_fill(tw, th, FilterType::Triangle),
+        // Crop the centre to the target's aspect ratio first, then scale: scaling
+        // first (`resize_to_fill`) would blow a 10000×1 strip up to gigabytes.
+        (tw, th) => {
+            let (cw, ch) = crop_box(w, h, tw, th);
+            img.crop_imm((w - cw) / 2, (h - ch) / 2, cw, ch)
+                .resize_exact(tw, th, FilterType::Triangle)
+        }
+    }
+}
+
+/// The largest box of the aspect ratio `tw`:`th` inside `w`×`h` (at least 1×1).
+fn crop_box(w: u32, h: u32, tw: u32, th: u32) -> (u32, u32) {
+    let (w64, h64, tw64, th64) = (u64::from(w), u64::from(h), u64::from(tw), u64::from(th));
+    if w64 * th64 > h64 * tw64 {
+        // Wider than the target: keep the height.
+        (((h64 * tw64) / th64).clamp(1, w64) as u32, h)
+    } else {
+        (w, ((w64 * th64) / tw64).clamp(1, h64) as u32)
     }
 }
 
@@ -231,13 +245,24 @@ mod tests {
     #[test]
     fn thumbnails_have_the_asked_size() {
         let src = png(400, 200);
-        let t = |s| make(&src, Thumb::parse(s).unwrap()).unwrap();
-        let (crop, mime) = t("100x100");
-        assert_eq!(mime, "image/png");
-        assert_eq!(dims(&crop), (100, 100));
-        assert_eq!(dims(&t("100x100f").0), (100, 50));
-        assert_eq!(dims(&t("0x50").0), (100, 50));
-        assert_eq!(dims(&t("80x0").0), (80, 40));
+        let t = |s| make(&src, Thumb::parse(s).unwrap(), "image/png").unwrap();
+        assert_eq!(dims(&t("100x100")), (100, 100));
+        assert_eq!(dims(&t("100x100f")), (100, 50));
+        assert_eq!(dims(&t("0x50")), (100, 50));
+        assert_eq!(dims(&t("80x0")), (80, 40));
+        assert_eq!(dims(&t("10x300")), (10, 300));
+    }
+
+    #[test]
+    fn extreme_strips_are_cropped_before_scaling() {
+        // Scaling first would need 20,480,000×2048 pixels.
+        let strip = png(10_000, 1);
+        let out = make(&strip, Thumb::parse("2048x2048").unwrap(), "image/png").unwrap();
+        assert_eq!(dims(&out), (2048, 2048));
+        assert_eq!(crop_box(10_000, 1, 2048, 2048), (1, 1));
+        assert_eq!(crop_box(400, 200, 100, 100), (200, 200));
+        assert_eq!(crop_box(200, 400, 100, 50), (200, 100));
+        assert_eq!(crop_box(1, 10_000, 2048, 1), (1, 1));
     }
 
     #[test]
@@ -245,8 +270,8 @@ mod tests {
         let img = DynamicImage::ImageRgb8(RgbImage::new(64, 64));
         let mut buf = Cursor::new(Vec::new());
         img.write_to(&mut buf, ImageFormat::Jpeg).unwrap();
-        let (out, mime) = make(buf.get_ref(), Thumb::parse("16x16").unwrap()).unwrap();
-        assert_eq!(mime, "image/jpeg");
+        let out = make(buf.get_ref(), Thumb::parse("16x16").unwrap(), "image/jpeg").unwrap();
+        assert_eq!(image::guess_format(&out).unwrap(), ImageFormat::Jpeg);
         assert_eq!(dims(&out), (16, 16));
     }
 
@@ -256,8 +281,13 @@ mod tests {
         for fmt in [ImageFormat::Gif, ImageFormat::WebP] {
             let mut buf = Cursor::new(Vec::new());
             img.write_to(&mut buf, fmt).unwrap();
-            let (out, mime) = make(buf.get_ref(), Thumb::parse("0x10").unwrap()).unwrap();
-            assert_eq!((mime, dims(&out)), ("image/png", (20, 10)), "{fmt:?}");
+            let out = make(buf.get_ref(), Thumb::parse("0x10").unwrap(), "image/png").unwrap();
+            assert_eq!(
+                image::guess_format(&out).unwrap(),
+                ImageFormat::Png,
+                "{fmt:?}"
+            );
+            assert_eq!(dims(&out), (20, 10), "{fmt:?}");
         }
         assert_eq!(thumb_mime("image/webp"), Some("image/png"));
         assert_eq!(thumb_mime("image/jpeg; q=1"), Some("image/jpeg"));
@@ -268,15 +298,27 @@ mod tests {
     fn bombs_and_non_images_are_refused() {
         // A valid PNG header that claims 50000×50000 pixels.
         assert_eq!(
-            make(&bomb_png(50_000, 50_000), Thumb::parse("10x10").unwrap()),
+            make(
+                &bomb_png(50_000, 50_000),
+                Thumb::parse("10x10").unwrap(),
+                "image/png"
+            ),
             Err(ThumbError::TooLarge)
         );
         assert!(matches!(
-            make(&png(2, 2)[..40], Thumb::parse("10x10").unwrap()),
+            make(
+                &png(2, 2)[..40],
+                Thumb::parse("10x10").unwrap(),
+                "image/png"
+            ),
             Err(ThumbError::Undecodable(_))
         ));
         assert_eq!(
-            make(b"%PDF-1.4 not an image", Thumb::parse("10x10").unwrap()),
+            make(
+                b"%PDF-1.4 not an image",
+                Thumb::parse("10x10").unwrap(),
+                "image/png"
+            ),
             Err(ThumbError::NotAnImage)
         );
         assert_eq!(source_format("image/PNG"), Some(ImageFormat::Png));

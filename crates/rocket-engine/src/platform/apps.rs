@@ -159,7 +159,7 @@ pub async fn delete(p: &Platform, name: &str) -> Result<()> {
             EngineError::InternalWith("Failed to delete app database".into())
         })?;
     // Uploads go with their app (a new app of the same name starts empty).
-    crate::files::delete_app(p, name).await;
+    crate::files::delete_app(p, name);
     Ok(())
 }
 

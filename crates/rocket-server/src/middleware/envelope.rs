@@ -88,10 +88,13 @@ where
     // Cheap copies (a shared buffer), kept for the log line and the root span.
     let (method, uri) = (req.method().clone(), req.uri().clone());
     let traced = traced_app(&platform, uri.path()).map(|app| (app, Trace::new(trace_id(&req))));
-    // An import or an upload may rightly run long: their body reads have their own
-    // limits (`RawBody`; an upload fails when it stalls).
-    let bounded =
-        !(uri.path().ends_with("/_admin/import") || uri.path().ends_with("/_files/upload"));
+    // An import, an upload or an AI generation may rightly run long: they have
+    // limits of their own (`RawBody`; an upload fails when it stalls or crawls; the
+    // AI provider has 120 s, spec 16 §9).
+    let path = uri.path();
+    let bounded = !(path.ends_with("/_admin/import")
+        || path.ends_with("/_files/upload")
+        || path.ends_with("/_admin/ai/generate"));
     let call = AssertUnwindSafe(inner.call(req)).catch_unwind();
     let call = async move {
         if bounded {

@@ -110,34 +110,47 @@ fn part_error(e: axum::extract::multipart::MultipartError, seen: u64, max: u64) 
     }
 }
 
-/// The part's bytes; a part that sends nothing for `idle` fails the upload.
+/// Slowest average an upload may keep up once it has run for `idle`.
+const MIN_RATE: u64 = 16 * 1024;
+
+/// The part's bytes. A part that sends nothing for `idle`, or averages less than
+/// [`MIN_RATE`] bytes a second after its first `idle`, fails the upload: uploads
+/// are exempt from the request timeout, not from making progress.
 fn stalling(
     field: axum::extract::multipart::Field<'_>,
     idle: Duration,
     max: u64,
 ) -> impl Stream<Item = Result<Bytes, EngineError>> + '_ {
+    let started = std::time::Instant::now();
     futures_util::stream::unfold((field, 0u64), move |(mut field, seen)| async move {
-        match tokio::time::timeout(idle, field.next()).await {
-            Err(_) => Some((
-                Err(EngineError::BadInput(format!(
-                    "Upload stalled: nothing received for {} s",
-                    idle.as_secs()
-                ))),
-                (field, seen),
-            )),
-            Ok(None) => None,
+        let too_slow = |seen: u64| {
+            let secs = started.elapsed().as_secs();
+            started.elapsed() > idle && seen < MIN_RATE.saturating_mul(secs)
+        };
+        let next = tokio::time::timeout(idle, field.next()).await;
+        let item = match next {
+            Err(_) => Err(EngineError::BadInput(format!(
+                "Upload stalled: nothing received for {} s",
+                idle.as_secs()
+            ))),
+            Ok(None) => return None,
             Ok(Some(Ok(chunk))) => {
                 let seen = seen + chunk.len() as u64;
-                Some((Ok(chunk), (field, seen)))
+                if too_slow(seen) {
+                    Err(EngineError::BadInput(format!(
+                        "Upload too slow: less than {} KiB/s on average",
+                        MIN_RATE / 1024
+                    )))
+                } else {
+                    return Some((Ok(chunk), (field, seen)));
+                }
             }
-            Ok(Some(Err(e))) => {
-                let err = match part_error(e, seen, max) {
-                    ApiError::Engine(e) => e,
-                    other => EngineError::BadInput(other.to_string()),
-                };
-                Some((Err(err), (field, seen)))
-            }
-        }
+            Ok(Some(Err(e))) => Err(match part_error(e, seen, max) {
+                ApiError::Engine(e) => e,
+                other => EngineError::BadInput(other.to_string()),
+            }),
+        };
+        Some((item, (field, seen)))
     })
 }
 

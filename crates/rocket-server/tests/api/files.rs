@@ -132,6 +132,19 @@ async fn bytes_round_trip(t: T) {
         header(&r, "content-disposition"),
         "inline; filename=\"r_sum_ \\\"q\\\"\\\\.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22q%22%5C.txt"
     );
+    // A long name is stored in full and kept short on disk (extension kept).
+    let long = format!("{}.pdf", "\u{6587}".repeat(300));
+    let f = upload(&t, &long, "application/pdf", b"long".to_vec()).await;
+    assert_eq!(f["filename"], json!(long));
+    assert_eq!(bytes_of(&t, &id(&f)).await, b"long");
+    let too_long = "a".repeat(1025);
+    upload_as(&t, "file", &too_long, "text/plain", b"x".to_vec())
+        .await
+        .error_is(
+            400,
+            "INVALID_PAYLOAD",
+            "File name too long (at most 1024 bytes)",
+        );
     // Active content gets a sandbox on top of nosniff.
     let f = upload(&t, "x.html", "text/html", b"<script>1</script>".to_vec()).await;
     let r = download(&t, &format!("/_files/{}", id(&f)), &[]).await;
@@ -447,6 +460,17 @@ async fn file_fields(t: T) {
         .await
         .error(404, "NOT_FOUND");
     assert_eq!(t.total("doc", "").await, json!(1), "nothing written");
+    // A missing record is reported before an unknown file (spec 06 §5).
+    t.put(
+        "/doc/6f0c2b1e-8d3a-4c6f-9b2e-1a7d4e3f6c81",
+        json!({"attachment": unknown}),
+    )
+    .await
+    .error_is(
+        404,
+        "NOT_FOUND",
+        "doc with id 6f0c2b1e-8d3a-4c6f-9b2e-1a7d4e3f6c81 not found",
+    );
     // Objects are stored as given; null clears.
     let given = json!({"id": "x", "filename": "elsewhere.png"});
     assert_eq!(
@@ -559,6 +583,66 @@ both!(
     thumbnails
 );
 both_with!(small_limit; limits);
+
+fn short_timeout(c: &mut rocket_server::Config) {
+    c.server.request_timeout_ms = 1000;
+}
+
+/// Sends the head of an upload, then `chunks` bytes one at a time `every` apart;
+/// returns the answer's text.
+async fn trickle(t: &T, chunks: usize, every: std::time::Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let url = reqwest::Url::parse(&t.url("/_files/upload")).unwrap();
+    let addr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n",
+        url.path(),
+        t.token.as_deref().unwrap()
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let part =
+        "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.bin\"\r\n\r\n";
+    s.write_all(format!("{:x}\r\n{part}\r\n", part.len()).as_bytes())
+        .await
+        .unwrap();
+    for _ in 0..chunks {
+        tokio::time::sleep(every).await;
+        if s.write_all(b"1\r\nx\r\n").await.is_err() {
+            break;
+        }
+    }
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), s.read(&mut buf))
+        .await
+        .expect("answered")
+        .unwrap_or(0);
+    String::from_utf8_lossy(&buf[..n]).to_string()
+}
+
+/// Uploads are exempt from the request timeout, not from making progress.
+async fn stalled_and_crawling_uploads(t: T) {
+    let stalled = trickle(&t, 0, std::time::Duration::ZERO).await;
+    assert!(
+        stalled.starts_with("HTTP/1.1 400") && stalled.contains("Upload stalled"),
+        "{stalled}"
+    );
+    let slow = trickle(&t, 30, std::time::Duration::from_millis(100)).await;
+    assert!(
+        slow.starts_with("HTTP/1.1 400") && slow.contains("Upload too slow"),
+        "{slow}"
+    );
+    assert!(t
+        .get("/_files")
+        .await
+        .data(200)
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+both_with!(short_timeout; stalled_and_crawling_uploads);
 
 /// The same contract on the S3 driver, against a local S3-compatible server
 /// (moto): a multipart upload (over one 5 MiB part), a small and an empty one,

@@ -61,12 +61,18 @@ async fn ui_configs_crud(t: T) {
     t.post("/_admin/ui-configs", json!({"entity": "ghost"}))
         .await
         .error_is(422, "VALIDATION_FAILED", "entity not found: ghost");
-    t.post(
-        "/_admin/ui-configs",
-        json!({"entity": "post", "scope": "s", "config": [1]}),
-    )
-    .await
-    .error_is(422, "VALIDATION_FAILED", "config must be an object");
+    let odd = t
+        .post(
+            "/_admin/ui-configs",
+            json!({"entity": "post", "scope": "s", "config": [1]}),
+        )
+        .await
+        .data(201)
+        .clone();
+    assert_eq!(odd["config"], json!([1]), "stored as given (16 §2.1)");
+    t.delete(&format!("/_admin/ui-configs/{}", id(&odd)))
+        .await
+        .data(200);
     t.post_bytes("/_admin/ui-configs", b"[").await.error_is(
         400,
         "INVALID_PAYLOAD",
@@ -276,6 +282,11 @@ async fn ai_against_a_stub(db: Db) {
                 fail(502, "AI provider returned 429: slow down"),
             ),
             (
+                400,
+                "bad key sk-test-key".to_string(),
+                fail(502, "AI provider returned 400: bad key <api key>"),
+            ),
+            (
                 200,
                 completion("not json"),
                 fail(502, "AI returned invalid JSON. Try rephrasing your prompt."),
@@ -340,5 +351,65 @@ mod ai_generate {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres() {
         super::ai_against_a_stub(crate::common::Db::Postgres).await;
+    }
+}
+
+/// A provider that answers after `delay` (one request).
+async fn sleepy_provider(delay: std::time::Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let Ok((mut s, _)) = listener.accept().await else {
+            return;
+        };
+        let mut buf = vec![0u8; 65536];
+        let mut got = Vec::new();
+        // Read the head and the JSON body (it ends with the closing brace).
+        while !got.ends_with(b"}") {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        tokio::time::sleep(delay).await;
+        let body = completion(r#"{"entities": []}"#);
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = s.write_all(answer.as_bytes()).await;
+    });
+    url
+}
+
+/// The provider has 120 s (spec 16 §9), more than the request timeout.
+async fn ai_outlives_the_request_timeout(db: Db) {
+    let url = sleepy_provider(std::time::Duration::from_millis(2500)).await;
+    let tweak = move |c: &mut rocket_server::Config| {
+        c.ai.base_url = url;
+        c.ai.api_key = rocket_server::config::Secret::new("k");
+        c.ai.model = "m".into();
+        c.server.request_timeout_ms = 1500;
+    };
+    common::run_with(db, tweak, |t: T| async move {
+        let out = t
+            .post("/_admin/ai/generate", json!({"prompt": "slow"}))
+            .await
+            .data(200)
+            .clone();
+        assert_eq!(out["schema"], json!({"entities": [], "version": 1}));
+    })
+    .await;
+}
+
+mod ai_slow_provider {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::ai_outlives_the_request_timeout(crate::common::Db::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::ai_outlives_the_request_timeout(crate::common::Db::Postgres).await;
     }
 }

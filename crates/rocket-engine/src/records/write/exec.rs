@@ -193,6 +193,9 @@ pub(super) enum Updated {
     Missing,
     /// The body sets no column of the row itself.
     NothingToSet,
+    /// A file id names no upload: the full path reports it after the record's own
+    /// 404 (spec 06 §5).
+    UnknownFile,
 }
 
 /// UPDATE … RETURNING of the row with `key`, for an entity without slug: nothing
@@ -205,7 +208,11 @@ pub(super) async fn update_set(
     version: Option<Param>,
 ) -> Result<Updated> {
     let e = &plan.entity;
-    let values = files::resolve(x, Cow::Borrowed(&plan.values)).await?;
+    let values = match files::resolve(x, Cow::Borrowed(&plan.values)).await {
+        Ok(v) => v,
+        Err(EngineError::NotFound(_)) => return Ok(Updated::UnknownFile),
+        Err(e) => return Err(e),
+    };
     let sets = update_values(e, &values);
     if sets.is_empty() {
         return Ok(Updated::NothingToSet);

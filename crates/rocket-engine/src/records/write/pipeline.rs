@@ -220,7 +220,7 @@ async fn update_directly(
     match exec::update_set(x, plan, &key, None).await? {
         exec::Updated::Row(row) => Ok(Some(answer(x, c, e, row).await?)),
         exec::Updated::Missing => Err(not_found(e, id)),
-        exec::Updated::NothingToSet => Ok(None),
+        exec::Updated::NothingToSet | exec::Updated::UnknownFile => Ok(None),
     }
 }
 
@@ -262,7 +262,9 @@ async fn update_checked(
     logic::apply(c, el, &mut checked, "update", &old, &Value::Null)?;
     match exec::update_set(x, &checked, &key, Some(Param::Text(version))).await? {
         exec::Updated::Row(row) => Ok(Some(answer(x, c, e, row).await?)),
-        exec::Updated::Missing | exec::Updated::NothingToSet => Ok(None),
+        exec::Updated::Missing | exec::Updated::NothingToSet | exec::Updated::UnknownFile => {
+            Ok(None)
+        }
     }
 }
 
