@@ -96,13 +96,8 @@ pub fn is_active_content(mime: &str) -> bool {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    essence == "text/html"
-        || essence == "image/svg+xml"
-        || essence.ends_with("/xml")
-        || essence.ends_with("+xml")
-        || essence == "application/xhtml+xml"
-        || essence == "text/javascript"
-        || essence == "application/javascript"
+    const DOCUMENTS: [&str; 3] = ["text/html", "text/javascript", "application/javascript"];
+    DOCUMENTS.contains(&essence.as_str()) || essence.ends_with("/xml") || essence.ends_with("+xml")
 }
 
 #[cfg(test)]

@@ -282,6 +282,11 @@ async fn ai_against_a_stub(db: Db) {
                 fail(502, "AI provider returned 429: slow down"),
             ),
             (
+                200,
+                "x".repeat(8 * 1024 * 1024 + 1),
+                fail(502, "AI provider answer larger than 8 MiB"),
+            ),
+            (
                 400,
                 "bad key sk-test-key".to_string(),
                 fail(502, "AI provider returned 400: bad key <api key>"),
