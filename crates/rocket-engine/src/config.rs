@@ -4,9 +4,10 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Config {
     pub server: ServerConfig,
@@ -27,7 +28,7 @@ pub struct Config {
 }
 
 /// Outgoing webhook deliveries (spec 12 part B; docs/webhooks.md).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct WebhooksConfig {
     /// Longest one delivery may take (12 §9.2: 30 s).
@@ -57,7 +58,7 @@ impl Default for WebhooksConfig {
 }
 
 /// Traces and business events (spec 01 §2.5, 15).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct InstrumentationConfig {
     pub enabled: bool,
@@ -84,7 +85,7 @@ impl Default for InstrumentationConfig {
 
 /// Timed background work: workflow approval timeouts (spec 09 §7), webhook
 /// retries (12 §10.2), event retention (15 §8).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct SchedulerConfig {
     /// Seconds between runs (the first runs one interval after start); 0 disables
@@ -115,6 +116,13 @@ impl Secret {
     }
 }
 
+/// Shown masked wherever a configuration is printed.
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(if self.0.is_empty() { "" } else { "***" })
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
@@ -135,7 +143,7 @@ const KNOWN_SECRETS: [&str; 6] = [
 /// Shortest accepted HMAC secret: 256 bits.
 pub const MIN_SECRET_BYTES: usize = 32;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ServerConfig {
     pub port: u16,
@@ -155,7 +163,7 @@ pub struct ServerConfig {
 }
 
 /// Bounds on what one request may ask for (docs/security.md).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct LimitsConfig {
     /// Longest a single database statement of a request may run; 0 disables.
@@ -194,7 +202,7 @@ impl Default for LimitsConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct StorageConfig {
     /// `local` (default) or `s3` (any S3-compatible service).
@@ -216,7 +224,7 @@ pub struct StorageConfig {
     pub secret_access_key: Secret,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 #[serde(default)]
 pub struct AiConfig {
     pub base_url: String,
@@ -224,7 +232,7 @@ pub struct AiConfig {
     pub model: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct DatabaseConfig {
     pub driver: String,
@@ -291,9 +299,10 @@ impl Default for StorageConfig {
 impl Default for DatabaseConfig {
     fn default() -> Self {
         DatabaseConfig {
-            // Zero-setup default: embedded SQLite. Postgres is one setting away.
-            driver: "sqlite".into(),
-            host: "localhost".into(),
+            // Zero-setup default: embedded SQLite, unless a driver or a Postgres host
+            // is given (`DatabaseConfig::driver`).
+            driver: String::new(),
+            host: String::new(),
             port: 5432,
             user: "rocket".into(),
             password: Secret::new("rocket"),
@@ -329,9 +338,38 @@ impl Driver {
     }
 }
 
+/// The accepted spellings of `database.driver`.
+const DRIVERS: [(&str, Driver); 4] = [
+    ("sqlite", Driver::Sqlite),
+    ("postgres", Driver::Postgres),
+    ("postgresql", Driver::Postgres),
+    ("pg", Driver::Postgres),
+];
+
 impl DatabaseConfig {
+    /// The driver: as configured, else Postgres when a host is given, else SQLite.
+    /// (An unknown name is refused by [`Config::check`] before anything uses it.)
     pub fn driver(&self) -> Driver {
-        Driver::parse(&self.driver)
+        let d = self.driver.trim();
+        if d.is_empty() {
+            return if self.host.trim().is_empty() {
+                Driver::Sqlite
+            } else {
+                Driver::Postgres
+            };
+        }
+        DRIVERS
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(d))
+            .map_or(Driver::Postgres, |(_, driver)| *driver)
+    }
+
+    /// The Postgres host (`localhost` when none is given).
+    pub fn host(&self) -> &str {
+        match self.host.trim() {
+            "" => "localhost",
+            h => h,
+        }
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -341,6 +379,51 @@ impl DatabaseConfig {
                 .or_else(|| self.path.clone())
                 .unwrap_or_else(|| "./data".into()),
         )
+    }
+}
+
+/// A loaded configuration: the values, the file they came from, and a warning for
+/// every key of the file that means nothing.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Config,
+    pub file: Option<PathBuf>,
+    pub warnings: Vec<String>,
+}
+
+/// Warns about every key of `doc` that `known` (the default configuration as JSON)
+/// does not have, naming the nearest known key of the same level.
+fn unknown_keys(doc: &Value, known: &Value, at: &str, out: &mut Vec<String>) {
+    let (Value::Object(doc), Value::Object(known)) = (doc, known) else {
+        return;
+    };
+    for (k, v) in doc {
+        let path = if at.is_empty() {
+            k.clone()
+        } else {
+            format!("{at}.{k}")
+        };
+        match known.get(k) {
+            Some(inner) => unknown_keys(v, inner, &path, out),
+            None => {
+                let nearest = known
+                    .keys()
+                    .map(|c| (strsim::damerau_levenshtein(k, c), c))
+                    .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+                    .min_by_key(|(d, _)| *d);
+                out.push(match nearest {
+                    Some((_, c)) => {
+                        let near = if at.is_empty() {
+                            c.clone()
+                        } else {
+                            format!("{at}.{c}")
+                        };
+                        format!("unknown configuration key {path} (ignored); did you mean {near}?")
+                    }
+                    None => format!("unknown configuration key {path} (ignored)"),
+                });
+            }
+        }
     }
 }
 
@@ -354,41 +437,70 @@ pub enum ConfigError {
     Env(&'static str, String),
     #[error("{0}")]
     Insecure(String),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl Config {
     /// Loads `explicit` (or the first of `./app.yaml`, `../../app.yaml`), then applies
     /// the environment. Returns the config and the file used, if any.
-    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+    pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
         let candidates: Vec<PathBuf> = match explicit {
             Some(p) => vec![p.to_path_buf()],
             None => vec!["app.yaml".into(), "../../app.yaml".into()],
         };
         let mut cfg = Config::default();
         let mut used = None;
+        let mut warnings = Vec::new();
         for p in candidates {
             if explicit.is_none() && !p.exists() {
                 continue;
             }
             let text = std::fs::read_to_string(&p).map_err(|e| ConfigError::Read(p.clone(), e))?;
-            cfg = Config::from_yaml(&text).map_err(|e| ConfigError::Yaml(p.clone(), e))?;
+            (cfg, warnings) =
+                Config::from_yaml_checked(&text).map_err(|e| ConfigError::Yaml(p.clone(), e))?;
             used = Some(p);
             break;
         }
         cfg.apply_env(|k| std::env::var(k).ok())?;
-        Ok((cfg, used))
+        cfg.check()?;
+        Ok(Loaded {
+            config: cfg,
+            file: used,
+            warnings,
+        })
+    }
+
+    /// Refuses values that cannot mean anything: an unknown database driver.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let d = self.database.driver.trim();
+        if !d.is_empty() && !DRIVERS.iter().any(|(n, _)| n.eq_ignore_ascii_case(d)) {
+            return Err(ConfigError::Invalid(format!(
+                "database.driver must be sqlite or postgres, not {d:?}"
+            )));
+        }
+        Ok(())
     }
 
     pub fn from_yaml(text: &str) -> Result<Config, String> {
+        Config::from_yaml_checked(text).map(|(c, _)| c)
+    }
+
+    /// The configuration of a YAML text and a warning for every key it does not
+    /// know, with the nearest known key ("did you mean …").
+    pub fn from_yaml_checked(text: &str) -> Result<(Config, Vec<String>), String> {
         if text.trim().is_empty() {
-            return Ok(Config::default());
+            return Ok((Config::default(), Vec::new()));
         }
-        let mut cfg: Config = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
-        // A file that names no driver keeps the documented Postgres default.
-        if !has_database_driver(text) {
-            cfg.database.driver = "postgres".into();
+        let doc: Value = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+        if doc.is_null() {
+            return Ok((Config::default(), Vec::new()));
         }
-        Ok(cfg)
+        let known = serde_json::to_value(Config::default()).map_err(|e| e.to_string())?;
+        let mut warnings = Vec::new();
+        unknown_keys(&doc, &known, "", &mut warnings);
+        let cfg: Config = serde_json::from_value(doc).map_err(|e| e.to_string())?;
+        Ok((cfg, warnings))
     }
 
     /// Environment overrides: the spec's names plus `ROCKET_<SECTION>_<KEY>`.
@@ -520,22 +632,6 @@ impl Config {
     }
 }
 
-/// True when a `driver:` key appears inside the `database:` block.
-fn has_database_driver(text: &str) -> bool {
-    let mut in_db = false;
-    for line in text.lines() {
-        let trimmed = line.trim_end();
-        if !trimmed.starts_with(' ') && !trimmed.starts_with('\t') && !trimmed.is_empty() {
-            in_db = trimmed.starts_with("database:");
-            continue;
-        }
-        if in_db && trimmed.trim_start().starts_with("driver:") {
-            return true;
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -599,6 +695,78 @@ mod tests {
         c.database.password = Secret::new("dbpass");
         let shown = format!("{c:?}");
         assert!(!shown.contains("super-secret-value"), "{shown}");
+    }
+
+    #[test]
+    fn sqlite_stays_the_default_unless_a_driver_or_host_is_given() {
+        let driver = |yaml: &str| Config::from_yaml(yaml).unwrap().database.driver();
+        assert_eq!(driver("server:\n  port: 18081\n"), Driver::Sqlite);
+        assert_eq!(driver("database:\n  name: other\n"), Driver::Sqlite);
+        assert_eq!(driver("database:\n  host: db.internal\n"), Driver::Postgres);
+        assert_eq!(
+            driver("database:\n  driver: PostgreSQL\n"),
+            Driver::Postgres
+        );
+        assert_eq!(
+            driver("database:\n  driver: sqlite\n  host: x\n"),
+            Driver::Sqlite
+        );
+        let mut c = Config::default();
+        c.apply_env(|k| (k == "ROCKET_DATABASE_HOST").then(|| "10.0.0.5".into()))
+            .unwrap();
+        assert_eq!(
+            (c.database.driver(), c.database.host()),
+            (Driver::Postgres, "10.0.0.5")
+        );
+        assert_eq!(Config::default().database.host(), "localhost");
+    }
+
+    #[test]
+    fn unknown_drivers_stop_startup() {
+        let c = Config::from_yaml("database:\n  driver: mysql\n").unwrap();
+        assert_eq!(
+            c.check().unwrap_err().to_string(),
+            "database.driver must be sqlite or postgres, not \"mysql\""
+        );
+        Config::from_yaml("database:\n  driver: pg\n")
+            .unwrap()
+            .check()
+            .unwrap();
+        Config::default().check().unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_the_nearest_known_key() {
+        let (c, w) = Config::from_yaml_checked(
+            "server:\n  prot: 9000\n  port: 9001\ndatabse:\n  x: 1\nstorage:\n  max_file_sise: 5\nzzzzzz: 1\n",
+        )
+        .unwrap();
+        assert_eq!(c.server.port, 9001);
+        assert_eq!(
+            w,
+            [
+                "unknown configuration key server.prot (ignored); did you mean server.port?",
+                "unknown configuration key databse (ignored); did you mean database?",
+                "unknown configuration key storage.max_file_sise (ignored); did you mean storage.max_file_size?",
+                "unknown configuration key zzzzzz (ignored)",
+            ]
+        );
+        let (_, none) = Config::from_yaml_checked(
+            "server:\n  port: 1\ndatabase:\n  path: /x\n  password: p\nwebhooks:\n  allowed_hosts: [a]\n",
+        )
+        .unwrap();
+        assert!(none.is_empty(), "{none:?}");
+    }
+
+    #[test]
+    fn printed_configurations_mask_secrets() {
+        let mut c = Config::default();
+        c.database.password = Secret::new("dbpass");
+        c.ai.api_key = Secret::new("sk-1");
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["database"]["password"], "***");
+        assert_eq!(v["ai"]["api_key"], "***");
+        assert_eq!(v["platform_jwt_secret"], "");
     }
 
     #[test]

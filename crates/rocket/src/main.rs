@@ -36,8 +36,11 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
-    let (mut config, file) =
-        Config::load(cli.config.as_deref()).context("loading configuration")?;
+    let loaded = Config::load(cli.config.as_deref()).context("loading configuration")?;
+    let (mut config, file) = (loaded.config, loaded.file);
+    for w in &loaded.warnings {
+        tracing::warn!("{w}");
+    }
     match &file {
         Some(f) => tracing::info!("configuration from {}", f.display()),
         // The next line names the database actually used (the environment may
@@ -61,7 +64,10 @@ async fn main() -> anyhow::Result<()> {
         }
         rocket_server::config::Driver::Postgres => format!(
             "PostgreSQL {}@{}:{}/{}",
-            config.database.user, config.database.host, config.database.port, config.database.name
+            config.database.user,
+            config.database.host(),
+            config.database.port,
+            config.database.name
         ),
     };
     tracing::info!("database: {target}");

@@ -59,11 +59,12 @@ impl Platform {
     /// on their first request (spec 01 §3.1 with the bootstrap of the Rust note): a
     /// server with many quiet apps holds nothing for them.
     pub async fn start(config: Config) -> Result<Arc<Platform>, StartError> {
+        config.check().map_err(start_err("configuration"))?;
         config.check_secrets().map_err(start_err("configuration"))?;
         let driver = config.database.driver();
         let db = &config.database;
         let pg = PgConnect {
-            host: db.host.clone(),
+            host: db.host().to_string(),
             port: db.port,
             user: db.user.clone(),
             password: db.password.expose().to_string(),
