@@ -30,7 +30,9 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Colour codes only for a terminal: logs collected from a pipe stay plain text.
     tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_env_filter(
             EnvFilter::try_from_env("ROCKET_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
