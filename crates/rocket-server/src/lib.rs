@@ -47,6 +47,11 @@ impl Server {
         Ok(Server { platform, listener })
     }
 
+    /// The started platform (the binary's banner asks it about default passwords).
+    pub fn platform(&self) -> &Arc<Platform> {
+        &self.platform
+    }
+
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }

@@ -80,13 +80,16 @@ async fn main() -> anyhow::Result<()> {
     } else {
         format!("http://{bound}")
     };
-    println!("Rocket is running at {shown}");
-    println!("  health:         {shown}/health");
-    println!(
-        "  platform login: platform@localhost / changeme  (POST {shown}/api/_platform/auth/login)"
-    );
-    println!("  app admin:      admin@localhost / changeme     (seeded in every new app)");
-    println!("Change both passwords before exposing this server.");
+    println!("Rocket is listening on {bound}");
+    println!("  API:     {shown}/api/<app>/…  (platform: {shown}/api/_platform)");
+    println!("  health:  {shown}/health");
+    if server.platform().default_admin_password().await {
+        println!(
+            "WARNING: the platform admin still has the default password: platform@localhost / changeme\n\
+             \x20        (POST {shown}/api/_platform/auth/login). Change it before exposing this server."
+        );
+    }
+    println!("New apps get the admin admin@localhost / changeme: change it in each app.");
     server.run(shutdown_signal()).await;
     Ok(())
 }

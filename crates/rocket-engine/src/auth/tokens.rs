@@ -122,12 +122,23 @@ pub async fn logout(store: &Store, t: Tables, body: &Map<String, Value>) -> Resu
 
 /// Seeds one user with the password `changeme` when the table is empty (spec 01 §3
 /// step 3, 02 §4.17). Returns whether it did.
+/// The password of seeded users until someone changes it.
+pub const DEFAULT_PASSWORD: &str = "changeme";
+
+/// True when `email` is an active user that still has [`DEFAULT_PASSWORD`].
+pub async fn has_default_password(store: &Store, t: Tables, email: &str) -> Result<bool> {
+    let Some(user) = repo::credentials(&mut Exec::Store(store), t, email).await? else {
+        return Ok(false);
+    };
+    Ok(user.active && password::verify(DEFAULT_PASSWORD, &user.password_hash).await?)
+}
+
 pub async fn seed(store: &Store, t: Tables, email: &str, roles: &[String]) -> Result<bool> {
     let x = &mut Exec::Store(store);
     if repo::count_users(x, t).await? > 0 {
         return Ok(false);
     }
-    let hash = password::hash("changeme").await?;
+    let hash = password::hash(DEFAULT_PASSWORD).await?;
     let user = repo::NewUser {
         id: &new_id(),
         email,

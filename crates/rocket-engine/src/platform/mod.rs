@@ -110,6 +110,14 @@ impl Platform {
         }))
     }
 
+    /// True while the seeded platform admin still has the default password (the
+    /// startup banner shows the credentials only then).
+    pub async fn default_admin_password(&self) -> bool {
+        tokens::has_default_password(&self.mgmt, tokens::PLATFORM, "platform@localhost")
+            .await
+            .unwrap_or(false)
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.config.database.data_dir()
     }
