@@ -155,14 +155,25 @@ pub async fn read(
     f: &FileRow,
     range: Option<Range<u64>>,
 ) -> Result<storage::Read> {
-    let key = p
-        .storage
+    let key = source_key(p, app, f)?;
+    p.storage
+        .read(&key, range)
+        .await
+        .map_err(read_failed(&f.id))
+}
+
+/// The key of `f`'s bytes (404 "not found on disk" when its path names none).
+fn source_key(p: &Platform, app: &App, f: &FileRow) -> Result<object_store::path::Path> {
+    p.storage
         .key_of(&app.name, &f.id, &f.storage_path)
-        .ok_or_else(|| missing_bytes(&f.id))?;
-    match p.storage.read(&key, range).await {
-        Ok(r) => Ok(r),
-        Err(StorageError::Missing) => Err(missing_bytes(&f.id)),
-        Err(e) => Err(storage_failed(e)),
+        .ok_or_else(|| missing_bytes(&f.id))
+}
+
+/// A failed read of file `id`: missing bytes are a 404, anything else a 500.
+fn read_failed(id: &str) -> impl Fn(StorageError) -> EngineError + '_ {
+    move |e| match e {
+        StorageError::Missing => missing_bytes(id),
+        e => storage_failed(e),
     }
 }
 
@@ -200,10 +211,7 @@ pub async fn thumbnail(p: &Platform, app: &App, f: &FileRow, t: Thumb) -> Result
     if u64::try_from(f.size).unwrap_or(u64::MAX) > thumbs::MAX_SOURCE_BYTES {
         return Err(thumb_error(ThumbError::TooLarge));
     }
-    let key = p
-        .storage
-        .key_of(&app.name, &f.id, &f.storage_path)
-        .ok_or_else(|| missing_bytes(&f.id))?;
+    let key = source_key(p, app, f)?;
     // Decoding may take a second and up to the decoder's memory limit: a few at a
     // time, the source read only once it is this request's turn, and the turn held
     // by the decoding thread itself (a cancelled request does not free it early).
@@ -211,11 +219,7 @@ pub async fn thumbnail(p: &Platform, app: &App, f: &FileRow, t: Thumb) -> Result
         .acquire()
         .await
         .map_err(EngineError::internal)?;
-    let source = match p.storage.bytes(&key).await {
-        Ok(b) => b,
-        Err(StorageError::Missing) => return Err(missing_bytes(&f.id)),
-        Err(e) => return Err(storage_failed(e)),
-    };
+    let source = p.storage.bytes(&key).await.map_err(read_failed(&f.id))?;
     let bytes = tokio::task::spawn_blocking(move || {
         let _turn = turn;
         thumbs::make(&source, t, mime)

@@ -5,7 +5,7 @@ use rocket_store::{DbError, Exec, Param};
 use serde::{Deserialize, Serialize};
 
 use super::run;
-use super::table::{select, select_one, Stored, Table};
+use super::table::{select, Stored, Table};
 
 /// A stored upload.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -50,15 +50,7 @@ pub async fn insert(x: &mut Exec<'_>, f: &FileRow) -> Result<(), DbError> {
 /// The row `id`; a text that is no uuid finds nothing (13 §2.2: any lookup error is
 /// a 404).
 pub async fn get(x: &mut Exec<'_>, id: &str) -> Result<Option<FileRow>, DbError> {
-    if !rocket_meta::looks_like_uuid(id) {
-        return Ok(None);
-    }
-    select_one(
-        x,
-        "WHERE id = {1:uuid}",
-        vec![Param::Text(id.to_ascii_lowercase())],
-    )
-    .await
+    super::find(x, id).await
 }
 
 /// One page of rows, newest first; every row when `page` is `None` (13 §2.4).

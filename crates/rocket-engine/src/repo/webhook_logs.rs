@@ -10,7 +10,7 @@ use rocket_store::{DbError, Exec, Param};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::table::{select, select_one, Stored, Table};
+use super::table::{select, Stored, Table};
 use super::{json_param, new_id, run, time_param};
 
 /// Where a delivery sequence stands (12 §10.1; `pending`: not tried yet).
@@ -280,13 +280,5 @@ pub async fn schedule_retry(
 
 /// One row (a malformed id finds nothing).
 pub async fn get(x: &mut Exec<'_>, id: &str) -> Result<Option<LogRow>, DbError> {
-    if !rocket_meta::looks_like_uuid(id) {
-        return Ok(None);
-    }
-    select_one(
-        x,
-        "WHERE id = {1:uuid}",
-        vec![Param::Text(id.to_ascii_lowercase())],
-    )
-    .await
+    super::find(x, id).await
 }
