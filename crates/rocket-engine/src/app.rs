@@ -28,6 +28,8 @@ pub struct App {
     schema: ArcSwap<Schema>,
     /// Rules, state machines and workflows compiled for `schema`.
     logic: ArcSwap<Logic>,
+    /// The OpenAPI documents of the current snapshot, by view.
+    pub openapi: crate::openapi::Cache,
     /// Serialises metadata changes of this app (check-then-insert races).
     pub admin_lock: tokio::sync::Mutex<()>,
     /// Serialises reloads: a reload that read older metadata must not store its
@@ -55,6 +57,7 @@ impl App {
             events,
             schema: ArcSwap::from_pointee(Schema::default()),
             logic: ArcSwap::from_pointee(Logic::default()),
+            openapi: crate::openapi::Cache::default(),
             admin_lock: tokio::sync::Mutex::new(()),
             reload_lock: tokio::sync::Mutex::new(()),
         }

@@ -7,6 +7,7 @@
 //! - [`access`]: the permission engine;
 //! - [`metadata`]: entity, relation and permission admin;
 //! - [`porting`]: schema export and import;
+//! - [`openapi`]: the OpenAPI documents of every app and of the platform;
 //! - [`records`]: the five entity operations and the write pipeline;
 //! - [`logic`]: rules and state machines (spec 07, 08); [`workflows`] (09);
 //! - [`files`]: uploads in the object store, served with ranges and thumbnails (spec 13);
@@ -27,6 +28,7 @@ pub mod events;
 pub mod files;
 pub mod logic;
 pub mod metadata;
+pub mod openapi;
 pub mod platform;
 pub mod porting;
 pub mod records;

@@ -64,7 +64,8 @@ impl FieldType {
             FieldType::Uuid => "a uuid",
             FieldType::Timestamp => "a timestamp",
             FieldType::Date => "a date",
-            FieldType::Json | FieldType::File => "JSON",
+            FieldType::Json => "JSON",
+            FieldType::File => "a file id or a file object",
         }
     }
 }

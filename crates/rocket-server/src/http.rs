@@ -28,8 +28,8 @@ pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Res
     }
 }
 
-pub fn raw_json(status: StatusCode, bytes: Vec<u8>) -> Response {
-    let mut r = Response::new(Body::from(bytes));
+pub fn raw_json(status: StatusCode, bytes: impl Into<Body>) -> Response {
+    let mut r = Response::new(bytes.into());
     *r.status_mut() = status;
     r.headers_mut().insert(
         header::CONTENT_TYPE,

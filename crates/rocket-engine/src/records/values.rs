@@ -195,6 +195,13 @@ pub fn to_param(v: &Value, kind: FieldType, d: Dialect) -> Result<Param, Mismatc
             Some(day) => Param::Text(day),
             None => return Err(Mismatch::Type),
         },
+        // A file field holds an upload's id (resolved later) or an object stored as
+        // given (spec 13 §4.2); other values would read back as neither (Rust: 422).
+        FieldType::File
+            if !(v.is_object() || v.as_str().is_some_and(rocket_meta::looks_like_uuid)) =>
+        {
+            return Err(Mismatch::Type)
+        }
         FieldType::Json | FieldType::File => {
             if json_has_nul(v) {
                 return Err(Mismatch::Nul);

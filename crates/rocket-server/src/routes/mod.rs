@@ -7,6 +7,7 @@ mod events;
 mod files;
 mod logic;
 mod metadata;
+mod openapi;
 mod platform;
 mod porting;
 mod records;
@@ -30,6 +31,7 @@ pub fn router(p: Shared) -> Router {
             get(|| async { http::ok_raw(json!({"status": "ok"})) }),
         )
         .merge(platform::router())
+        .merge(openapi::router())
         .merge(auth::router())
         .merge(metadata::router())
         .merge(users::router())

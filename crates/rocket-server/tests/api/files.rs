@@ -471,6 +471,13 @@ async fn file_fields(t: T) {
         "NOT_FOUND",
         "doc with id 6f0c2b1e-8d3a-4c6f-9b2e-1a7d4e3f6c81 not found",
     );
+    // Anything but a file id, an object or null is a 422: it would read back as
+    // neither (the OpenAPI document promises a file object).
+    for v in [json!("not-a-uuid"), json!(7), json!(true), json!(["x"])] {
+        t.put(&format!("/doc/{}", id(&d)), json!({"attachment": v}))
+            .await
+            .error(422, "VALIDATION_FAILED");
+    }
     // Objects are stored as given; null clears.
     let given = json!({"id": "x", "filename": "elsewhere.png"});
     assert_eq!(

@@ -1,0 +1,194 @@
+//! The five endpoints of every entity (spec 04): list with its filter, sort, page
+//! and include parameters, get, create, update and delete, each with its envelope
+//! and the errors it can answer.
+
+use rocket_meta::{Action, Entity, Field, FieldType, Schema};
+use serde_json::{json, Map, Value};
+
+use super::common::{errors, ok};
+use super::fields::{create_name, record_name, reference, update_name};
+
+/// Filter operators of spec 04 §3.1 (`eq` is also the bare `filter[field]`).
+const OPERATORS: [&str; 9] = [
+    "eq", "neq", "gt", "gte", "lt", "lte", "in", "not_in", "like",
+];
+
+/// The path items of `e`, with only the operations `allowed` grants.
+pub fn paths(e: &Entity, allowed: impl Fn(Action) -> bool) -> Vec<(String, Value)> {
+    let mut collection = Map::new();
+    let mut item = Map::new();
+    let tag = json!([e.name]);
+    if allowed(Action::Read) {
+        collection.insert("get".into(), list(e, &tag));
+        item.insert("get".into(), get(e, &tag));
+    }
+    if allowed(Action::Create) {
+        collection.insert("post".into(), create(e, &tag));
+    }
+    if allowed(Action::Update) {
+        item.insert("put".into(), update(e, &tag));
+    }
+    if allowed(Action::Delete) {
+        item.insert("delete".into(), delete(e, &tag));
+    }
+    let mut out = Vec::new();
+    if !collection.is_empty() {
+        out.push((format!("/{}", e.name), Value::Object(collection)));
+    }
+    if !item.is_empty() {
+        item.insert("parameters".into(), json!([id_param(e)]));
+        out.push((format!("/{}/{{id}}", e.name), Value::Object(item)));
+    }
+    out
+}
+
+fn id_param(e: &Entity) -> Value {
+    let slug = e
+        .slug
+        .as_ref()
+        .map(|s| format!(" or its `{}` slug", s.field))
+        .unwrap_or_default();
+    json!({"name": "id", "in": "path", "required": true,
+        "description": format!("The `{}` key{slug}", e.pk_name()),
+        "schema": {"type": "string"}})
+}
+
+fn include_param(schema_hint: &str) -> Value {
+    json!({"name": "include", "in": "query", "required": false,
+        "description": format!("Comma-separated relations to load ({schema_hint})"),
+        "schema": {"type": "string"}})
+}
+
+/// `filter[<field>]` and `filter[<field>.<op>]` as one deep-object parameter.
+fn filter_param(e: &Entity) -> Value {
+    let mut props = Map::new();
+    for f in &e.fields {
+        props.insert(f.name.clone(), filter_value(f, "eq"));
+        for op in OPERATORS {
+            props.insert(format!("{}.{op}", f.name), filter_value(f, op));
+        }
+    }
+    json!({"name": "filter", "in": "query", "required": false,
+        "style": "deepObject", "explode": true,
+        "description": "filter[field]=v or filter[field.op]=v, AND-ed (spec 04 §3.1)",
+        "schema": {"type": "object", "properties": props, "additionalProperties": false}})
+}
+
+/// The query-string text a filter takes; lists are comma-separated.
+fn filter_value(f: &Field, op: &str) -> Value {
+    if matches!(op, "in" | "not_in" | "like") {
+        return json!({"type": "string"});
+    }
+    match f.kind {
+        FieldType::Int | FieldType::Bigint => json!({"type": "integer"}),
+        FieldType::Float | FieldType::Decimal => json!({"type": "number"}),
+        FieldType::Boolean => json!({"type": "boolean"}),
+        _ => json!({"type": "string"}),
+    }
+}
+
+fn list(e: &Entity, tag: &Value) -> Value {
+    let sortable: Vec<&str> = e.fields.iter().map(|f| f.name.as_str()).collect();
+    json!({
+        "tags": tag,
+        "operationId": format!("list_{}", e.name),
+        "summary": format!("List {} records", e.name),
+        "parameters": [
+            filter_param(e),
+            {"name": "sort", "in": "query", "required": false,
+             "description": format!("Comma-separated fields, `-` for descending: {}", sortable.join(", ")),
+             "schema": {"type": "string"}},
+            {"name": "page", "in": "query", "required": false,
+             "schema": {"type": "integer", "minimum": 1, "default": 1}},
+            {"name": "per_page", "in": "query", "required": false,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
+            include_param("on every record"),
+        ],
+        "responses": responses(ok("200", list_envelope(e)), &["400", "401", "403", "404"]),
+    })
+}
+
+fn list_envelope(e: &Entity) -> Value {
+    json!({"type": "object", "required": ["data", "meta"], "properties": {
+        "data": {"type": "array", "items": reference(&record_name(&e.name))},
+        "meta": reference("ListMeta")}})
+}
+
+fn one_envelope(e: &Entity) -> Value {
+    json!({"type": "object", "required": ["data"],
+        "properties": {"data": reference(&record_name(&e.name))}})
+}
+
+fn get(e: &Entity, tag: &Value) -> Value {
+    json!({
+        "tags": tag,
+        "operationId": format!("get_{}", e.name),
+        "summary": format!("Get one {} record", e.name),
+        "parameters": [include_param("on the record")],
+        "responses": responses(ok("200", one_envelope(e)), &["400", "401", "403", "404"]),
+    })
+}
+
+fn request(name: &str) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": reference(name)}}})
+}
+
+/// Errors a write can answer: validation, rules, sync webhooks (spec 06 §3, 12 §7.1).
+const WRITE_ERRORS: [&str; 9] = [
+    "400", "401", "403", "404", "409", "413", "422", "502", "503",
+];
+
+fn create(e: &Entity, tag: &Value) -> Value {
+    json!({
+        "tags": tag,
+        "operationId": format!("create_{}", e.name),
+        "summary": format!("Create a {} record (with nested writes)", e.name),
+        "requestBody": request(&create_name(&e.name)),
+        "responses": responses(ok("201", one_envelope(e)), &WRITE_ERRORS),
+    })
+}
+
+fn update(e: &Entity, tag: &Value) -> Value {
+    json!({
+        "tags": tag,
+        "operationId": format!("update_{}", e.name),
+        "summary": format!("Update a {} record (partial, with nested writes)", e.name),
+        "requestBody": request(&update_name(&e.name)),
+        "responses": responses(ok("200", one_envelope(e)), &WRITE_ERRORS),
+    })
+}
+
+fn delete(e: &Entity, tag: &Value) -> Value {
+    let deleted = json!({"type": "object", "required": ["data"], "properties": {
+        "data": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}}});
+    json!({
+        "tags": tag,
+        "operationId": format!("delete_{}", e.name),
+        "summary": if e.soft_delete {
+            format!("Soft-delete a {} record", e.name)
+        } else {
+            format!("Delete a {} record (cascade policies apply)", e.name)
+        },
+        "responses": responses(ok("200", deleted), &["401", "403", "404", "409", "422", "502", "503"]),
+    })
+}
+
+/// The success response plus the error envelope under each status in `codes`.
+pub fn responses(success: (String, Value), codes: &[&str]) -> Value {
+    let mut m = Map::new();
+    m.insert(success.0, success.1);
+    for (k, v) in errors(codes) {
+        m.insert(k, v);
+    }
+    Value::Object(m)
+}
+
+/// Entities whose endpoints the caller may use at all, with their allowed actions.
+pub fn visible<'s>(
+    schema: &'s Schema,
+    allowed: impl Fn(&Entity, Action) -> bool + Copy,
+) -> impl Iterator<Item = &'s std::sync::Arc<Entity>> {
+    schema
+        .entities()
+        .filter(move |e| Action::ALL.iter().any(|a| allowed(e, *a)))
+}
