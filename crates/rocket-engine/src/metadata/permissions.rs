@@ -17,6 +17,12 @@ fn bad_body() -> EngineError {
 
 /// Reads and validates a permission body; wrong JSON types are a 400.
 pub fn parse(app: &App, b: &Map<String, Value>) -> Result<PermissionDef> {
+    parse_in(&app.schema(), b)
+}
+
+/// [`parse`] against a given schema (an import's dry run checks against the
+/// schema the import would build).
+pub fn parse_in(schema: &rocket_meta::Schema, b: &Map<String, Value>) -> Result<PermissionDef> {
     let text = |k: &str| -> Result<String> {
         match b.get(k) {
             None | Some(Value::Null) => Ok(String::new()),
@@ -41,7 +47,6 @@ pub fn parse(app: &App, b: &Map<String, Value>) -> Result<PermissionDef> {
     }
     // Checked on create and update: a typo would silently create a dead policy, and
     // a bad condition field would only fail later at query time.
-    let schema = app.schema();
     let action = validate_permission(
         schema.entity(&entity).map(|e| e.as_ref()),
         &action,

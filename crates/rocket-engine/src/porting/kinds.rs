@@ -21,7 +21,10 @@ impl Kind for RuleDef {
         )
     }
     fn label(item: &Map<String, Value>) -> String {
-        format!("Rule ({}/{})", text(item, "entity"), text(item, "hook"))
+        format!("Rule ({})", Self::name(item))
+    }
+    fn name(item: &Map<String, Value>) -> String {
+        format!("{}/{}", text(item, "entity"), text(item, "hook"))
     }
     fn normalize(&mut self) {
         if self.hook.is_empty() {
@@ -37,11 +40,10 @@ impl Kind for StateMachineDef {
         (self.entity.clone(), self.field.clone())
     }
     fn label(item: &Map<String, Value>) -> String {
-        format!(
-            "State machine ({}/{})",
-            text(item, "entity"),
-            text(item, "field")
-        )
+        format!("State machine ({})", Self::name(item))
+    }
+    fn name(item: &Map<String, Value>) -> String {
+        format!("{}/{}", text(item, "entity"), text(item, "field"))
     }
 }
 
@@ -52,7 +54,10 @@ impl Kind for WorkflowDef {
         self.name.clone()
     }
     fn label(item: &Map<String, Value>) -> String {
-        format!("Workflow {}", text(item, "name"))
+        format!("Workflow {}", Self::name(item))
+    }
+    fn name(item: &Map<String, Value>) -> String {
+        text(item, "name").to_string()
     }
     fn skip(&self) -> bool {
         self.name.is_empty()
@@ -66,8 +71,11 @@ impl Kind for WebhookDef {
         (self.entity.clone(), self.hook.clone(), self.url.clone())
     }
     fn label(item: &Map<String, Value>) -> String {
+        format!("Webhook ({})", Self::name(item))
+    }
+    fn name(item: &Map<String, Value>) -> String {
         format!(
-            "Webhook ({}/{}/{})",
+            "{}/{}/{}",
             text(item, "entity"),
             text(item, "hook"),
             text(item, "url")

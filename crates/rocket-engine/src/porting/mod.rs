@@ -1,10 +1,14 @@
 //! Schema export and import (spec 14), through the same repositories as the admin
 //! APIs. Import is one small function per kind, run in the order of spec 14 §2.2;
 //! it is not transactional: each item is written on its own and failures are
-//! reported, never hidden.
+//! reported, never hidden. [`plan()`] is its dry run: what import would do with
+//! each item, found by reading only.
 
 mod kinds;
+pub mod plan;
 mod sample;
+
+pub use plan::{plan, Action, Plan};
 
 use std::collections::HashSet;
 
@@ -162,7 +166,34 @@ fn checked(mut doc: Map<String, Value>) -> Result<Map<String, Value>> {
     Ok(doc)
 }
 
+/// Told how far the sample data of an import got (the command line draws a bar
+/// with it; the HTTP route passes [`Quiet`]).
+pub trait Progress: Send + Sync {
+    /// Sample rows are about to be written: `rows` in all.
+    fn start(&self, rows: u64);
+    /// One more row was handled (written, skipped or refused).
+    fn advance(&self);
+}
+
+/// No progress reporting.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn start(&self, _: u64) {}
+    fn advance(&self) {}
+}
+
 pub async fn import(p: &Platform, app: &App, doc: Map<String, Value>) -> Result<Value> {
+    import_with(p, app, doc, &Quiet).await
+}
+
+/// [`import`], reporting the progress of the sample data to `progress`.
+pub async fn import_with(
+    p: &Platform,
+    app: &App,
+    doc: Map<String, Value>,
+    progress: &dyn Progress,
+) -> Result<Value> {
     let doc = checked(doc)?;
     let _lock = app.admin_lock.lock().await;
     let mut rep = Report::default();
@@ -175,7 +206,7 @@ pub async fn import(p: &Platform, app: &App, doc: Map<String, Value>) -> Result<
     rep.webhooks = import_kind::<WebhookDef>(app, &doc, &mut rep.errors).await?;
     import_ui_configs(app, &doc, &mut rep).await?;
     app.reload().await?;
-    sample::import(app, &doc, &mut rep).await;
+    sample::import(app, &doc, &mut rep, progress).await;
     p.announce(&app.name).await;
     Ok(rep.into_json())
 }
@@ -242,6 +273,8 @@ trait Kind: Stored + Sized {
     fn key(&self) -> Self::Key;
     /// How an error line names an item (the Go formats of spec 14 §2.3).
     fn label(item: &Map<String, Value>) -> String;
+    /// How a dry run names an item (its key, without the kind).
+    fn name(item: &Map<String, Value>) -> String;
     /// Fills the defaults an explicit empty string stands for.
     fn normalize(&mut self) {}
     /// Items that are skipped silently (a workflow without a name).
