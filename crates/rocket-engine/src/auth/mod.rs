@@ -1,6 +1,7 @@
 //! Tokens, passwords, users, invites and the authenticated user of a request
 //! (spec 11).
 
+pub mod accounts;
 pub mod invites;
 pub mod jwt;
 pub mod password;

@@ -120,8 +120,6 @@ pub async fn logout(store: &Store, t: Tables, body: &Map<String, Value>) -> Resu
     Ok(())
 }
 
-/// Seeds one user with the password `changeme` when the table is empty (spec 01 §3
-/// step 3, 02 §4.17). Returns whether it did.
 /// The password of seeded users until someone changes it.
 pub const DEFAULT_PASSWORD: &str = "changeme";
 
@@ -133,6 +131,8 @@ pub async fn has_default_password(store: &Store, t: Tables, email: &str) -> Resu
     Ok(user.active && password::verify(DEFAULT_PASSWORD, &user.password_hash).await?)
 }
 
+/// Seeds one user with the password `changeme` when the table is empty (spec 01 §3
+/// step 3, 02 §4.17). Returns whether it did.
 pub async fn seed(store: &Store, t: Tables, email: &str, roles: &[String]) -> Result<bool> {
     let x = &mut Exec::Store(store);
     if repo::count_users(x, t).await? > 0 {

@@ -50,6 +50,94 @@ pub async fn credentials(
     .await
 }
 
+/// A user as an operator sees it (`rocket platform-user list`): never the hash.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub roles: Vec<String>,
+    pub active: bool,
+}
+
+/// The user with this id, with what a password change needs.
+pub async fn credentials_by_id(
+    x: &mut Exec<'_>,
+    t: Tables,
+    id: &str,
+) -> Result<Option<Credentials>, DbError> {
+    let tpl = format!(
+        "SELECT [id], password_hash, [roles:list], active FROM {} WHERE id = {{1:uuid}}",
+        t.users
+    );
+    fetch_one(x, &tpl, vec![Param::Text(id.to_ascii_lowercase())], |r| {
+        Credentials {
+            id: r.text(),
+            password_hash: r.text(),
+            roles: r.list(),
+            active: r.flag(false),
+        }
+    })
+    .await
+}
+
+/// Every user of one side, by e-mail.
+pub async fn accounts(x: &mut Exec<'_>, t: Tables) -> Result<Vec<Account>, DbError> {
+    let tpl = format!(
+        "SELECT [id], email, [roles:list], active FROM {} ORDER BY email",
+        t.users
+    );
+    fetch(x, &tpl, vec![], |r| Account {
+        id: r.text(),
+        email: r.text(),
+        roles: r.list(),
+        active: r.flag(false),
+    })
+    .await
+}
+
+/// Replaces a user's password hash; returns whether the user exists.
+pub async fn set_password_hash(
+    x: &mut Exec<'_>,
+    t: Tables,
+    id: &str,
+    hash: &str,
+) -> Result<bool, DbError> {
+    let tpl = format!(
+        "UPDATE {} SET password_hash = {{2}}, updated_at = {{now}} WHERE id = {{1:uuid}}",
+        t.users
+    );
+    let params = vec![
+        Param::Text(id.to_ascii_lowercase()),
+        Param::Text(hash.into()),
+    ];
+    Ok(run(x, &tpl, params).await? == 1)
+}
+
+/// Enables or disables a user; returns whether the user exists.
+pub async fn set_active(
+    x: &mut Exec<'_>,
+    t: Tables,
+    id: &str,
+    active: bool,
+) -> Result<bool, DbError> {
+    let tpl = format!(
+        "UPDATE {} SET active = {{2:bool}}, updated_at = {{now}} WHERE id = {{1:uuid}}",
+        t.users
+    );
+    let params = vec![Param::Text(id.to_ascii_lowercase()), Param::Bool(active)];
+    Ok(run(x, &tpl, params).await? == 1)
+}
+
+/// Deletes every refresh token of a user; returns how many there were.
+pub async fn revoke_user(x: &mut Exec<'_>, t: Tables, user_id: &str) -> Result<u64, DbError> {
+    run(
+        x,
+        &format!("DELETE FROM {} WHERE user_id = {{1:uuid}}", t.tokens),
+        vec![Param::Text(user_id.to_ascii_lowercase())],
+    )
+    .await
+}
+
 pub async fn count_users(x: &mut Exec<'_>, t: Tables) -> Result<i64, DbError> {
     let rows = fetch(
         x,

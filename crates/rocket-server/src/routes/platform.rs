@@ -1,10 +1,11 @@
-//! `/api/_platform/...` (spec 12 part A): platform auth, apps, AI status.
+//! `/api/_platform/...` (spec 12 part A): platform auth (and the Rust addition
+//! `PUT /auth/password`), apps, AI status.
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
-use rocket_engine::auth::tokens;
+use rocket_engine::auth::{accounts, tokens};
 use rocket_engine::platform::apps;
 
 use crate::error::ApiResult;
@@ -16,6 +17,7 @@ pub fn router() -> Router<Shared> {
         .route("/api/_platform/auth/login", post(login))
         .route("/api/_platform/auth/refresh", post(refresh))
         .route("/api/_platform/auth/logout", post(logout))
+        .route("/api/_platform/auth/password", put(change_password))
         .route("/api/_platform/apps", get(list).post(create))
         .route("/api/_platform/apps/{name}", get(one).delete(delete))
         .route("/api/_platform/ai/status", get(ai_status))
@@ -41,6 +43,20 @@ async fn logout(State(p): State<Shared>, body: RawBody) -> ApiResult<Response> {
     let b = body.object(BAD)?;
     tokens::logout(&p.mgmt, tokens::PLATFORM, &b).await?;
     Ok(http::message("Logged out"))
+}
+
+/// The signed-in platform user changes their own password; the answer is a fresh
+/// token pair (every other session of the user ends).
+async fn change_password(
+    State(p): State<Shared>,
+    PlatformUser(user): PlatformUser,
+    body: RawBody,
+) -> ApiResult<Response> {
+    let b = body.object(BAD)?;
+    let pair =
+        accounts::change_password(&p.mgmt, tokens::PLATFORM, &p.platform_secret, &user.id, &b)
+            .await?;
+    Ok(http::ok(pair))
 }
 
 async fn list(State(p): State<Shared>, _: PlatformUser) -> ApiResult<Response> {

@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::both;
 use crate::common::{pg_admin_sync, Db, T};
@@ -243,7 +243,101 @@ async fn platform_login_refresh_logout(t: T) {
     );
 }
 
+/// `PUT /api/_platform/auth/password` (Rust addition): the signed-in platform user
+/// changes their own password; the answer is a fresh pair and every other session
+/// of the user ends.
+async fn platform_password_change(t: T) {
+    let a = t.anon();
+    let login = |pw: &'static str| {
+        let a = a.clone();
+        async move {
+            a.post(
+                "/api/_platform/auth/login",
+                json!({"email": "platform@localhost", "password": pw}),
+            )
+            .await
+        }
+    };
+    let mine = login("changeme").await.data(200).clone();
+    let other = login("changeme").await.data(200).clone();
+    let me = t.with_token(mine["access_token"].as_str());
+    let path = "/api/_platform/auth/password";
+    let good = json!({"old_password": "changeme", "new_password": "next-password"});
+    a.put(path, good.clone()).await.error(401, "UNAUTHORIZED");
+    // An app admin's token is not a platform token.
+    t.put(path, good.clone()).await.error(401, "UNAUTHORIZED");
+    let refused = [
+        (
+            json!({"old_password": 1, "new_password": "x"}),
+            400,
+            "INVALID_PAYLOAD",
+            "Invalid request body",
+        ),
+        (
+            json!({"new_password": "x"}),
+            422,
+            "VALIDATION_FAILED",
+            "old_password is required",
+        ),
+        (
+            json!({"old_password": "changeme"}),
+            422,
+            "VALIDATION_FAILED",
+            "new_password is required",
+        ),
+        (
+            json!({"old_password": "changeme", "new_password": "p".repeat(73)}),
+            422,
+            "VALIDATION_FAILED",
+            "password must be at most 72 bytes",
+        ),
+        (
+            json!({"old_password": "wrong", "new_password": "x"}),
+            422,
+            "VALIDATION_FAILED",
+            "old_password is incorrect",
+        ),
+    ];
+    for (body, status, code, message) in refused {
+        me.put(path, body).await.error_is(status, code, message);
+    }
+    me.req(reqwest::Method::PUT, path, None)
+        .await
+        .error(400, "INVALID_PAYLOAD");
+    login("changeme").await.data(200);
+
+    let pair = me.put(path, good).await.data(200).clone();
+    assert!(pair["access_token"].is_string() && pair["refresh_token"].is_string());
+    login("changeme").await.error(401, "UNAUTHORIZED");
+    login("next-password").await.data(200);
+    // Every earlier session ended; the returned pair goes on.
+    let refresh = |token: &Value| json!({"refresh_token": token});
+    a.post(
+        "/api/_platform/auth/refresh",
+        refresh(&other["refresh_token"]),
+    )
+    .await
+    .error_is(401, "UNAUTHORIZED", "Invalid refresh token");
+    a.post(
+        "/api/_platform/auth/refresh",
+        refresh(&mine["refresh_token"]),
+    )
+    .await
+    .error(401, "UNAUTHORIZED");
+    a.post(
+        "/api/_platform/auth/refresh",
+        refresh(&pair["refresh_token"]),
+    )
+    .await
+    .data(200);
+    t.with_token(pair["access_token"].as_str())
+        .get("/api/_platform/apps")
+        .await
+        .expect(200);
+}
+
 both!(
+    platform_password_change,
     health_and_apps_lifecycle,
     leftover_database_is_a_conflict,
     app_creation_validation,
