@@ -596,6 +596,24 @@ impl Config {
 }
 
 impl Config {
+    /// The configuration as the server uses it, for `rocket check-config`: the
+    /// driver, Postgres host, data directory and upload directory resolved from
+    /// their defaults. Secrets stay masked when it is serialized.
+    pub fn effective(&self) -> Config {
+        let mut c = self.clone();
+        let d = &mut c.database;
+        d.driver = d.driver().as_str().to_string();
+        d.host = d.host().to_string();
+        d.data_dir = Some(d.data_dir().display().to_string());
+        d.path = None;
+        let driver = c.storage.driver.trim();
+        let local = driver.is_empty() || driver.eq_ignore_ascii_case("local");
+        if local && c.storage.local_path.trim().is_empty() {
+            c.storage.local_path = d.data_dir().join("uploads").display().to_string();
+        }
+        c
+    }
+
     /// The limits every database store enforces.
     pub fn store_options(&self) -> rocket_store::StoreOptions {
         let l = &self.limits;

@@ -37,6 +37,9 @@ pub struct Platform {
     init_lock: tokio::sync::Mutex<()>,
     /// Serialises app creation and deletion.
     pub platform_lock: tokio::sync::Mutex<()>,
+    /// Whether opened apps get their background tasks (webhook delivery worker,
+    /// event flusher). One-shot commands run without them.
+    workers: bool,
 }
 
 /// Why the platform could not start; shown to the operator as one line.
@@ -59,6 +62,18 @@ impl Platform {
     /// on their first request (spec 01 §3.1 with the bootstrap of the Rust note): a
     /// server with many quiet apps holds nothing for them.
     pub async fn start(config: Config) -> Result<Arc<Platform>, StartError> {
+        Platform::start_with(config, true).await
+    }
+
+    /// A platform for one-shot commands (the `rocket` command line): apps opened
+    /// through it start no background task, so nothing runs after the command's
+    /// work and no webhook is delivered by it. [`Platform::shutdown`] then writes
+    /// buffered events and closes the pools.
+    pub async fn start_without_workers(config: Config) -> Result<Arc<Platform>, StartError> {
+        Platform::start_with(config, false).await
+    }
+
+    async fn start_with(config: Config, workers: bool) -> Result<Arc<Platform>, StartError> {
         config.check().map_err(start_err("configuration"))?;
         config.check_secrets().map_err(start_err("configuration"))?;
         let driver = config.database.driver();
@@ -107,6 +122,7 @@ impl Platform {
             apps: RwLock::new(HashMap::new()),
             init_lock: tokio::sync::Mutex::new(()),
             platform_lock: tokio::sync::Mutex::new(()),
+            workers,
         }))
     }
 
@@ -131,6 +147,14 @@ impl Platform {
             a.store.close();
         }
         self.mgmt.close();
+    }
+
+    /// Writes what the apps' event buffers still hold, then closes every pool.
+    pub async fn shutdown(&self) {
+        for app in self.cached_apps() {
+            crate::events::buffer::flush(&app).await;
+        }
+        self.close();
     }
 }
 

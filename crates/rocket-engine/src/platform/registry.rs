@@ -32,12 +32,15 @@ impl Platform {
         self.apps.write().ok().and_then(|mut m| m.remove(name))
     }
 
-    /// Registers an opened app and starts its delivery worker.
+    /// Registers an opened app and starts its background tasks (delivery worker,
+    /// event flusher) unless the platform runs without them.
     pub(crate) fn insert_app(&self, app: Arc<App>) {
-        if self.config.webhooks.deliver_on_commit {
-            crate::webhooks::worker::spawn(&app);
+        if self.workers {
+            if self.config.webhooks.deliver_on_commit {
+                crate::webhooks::worker::spawn(&app);
+            }
+            crate::events::buffer::spawn(&app);
         }
-        crate::events::buffer::spawn(&app);
         if let Ok(mut m) = self.apps.write() {
             m.insert(app.name.clone(), app);
         }

@@ -1,13 +1,15 @@
 //! Real `rocket` server processes on one Postgres, for the process-level tests.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::Value;
 
-pub struct Proc(Child);
+pub struct Proc(pub Child);
 
 impl Proc {
     /// SIGKILL: the process gets no chance to finish anything.
