@@ -67,7 +67,7 @@ pub fn output(f: &Field, d: Dialect) -> Value {
         },
         FieldType::Json => json!({}),
         // An upload's metadata, or the object a client stored as given (spec 13 §4.2).
-        FieldType::File => json!({"anyOf": [reference("File"), {"type": "object"}]}),
+        FieldType::File => json!({"anyOf": [reference("File"), any_object()]}),
     }
 }
 
@@ -89,8 +89,13 @@ pub fn input(f: &Field) -> Value {
         FieldType::Json => json!({}),
         FieldType::File => json!({
             "description": "The id of an upload (POST /_files/upload), or an object stored as given",
-            "anyOf": [{"type": "string", "format": "uuid"}, {"type": "object"}]}),
+            "anyOf": [{"type": "string", "format": "uuid"}, any_object()]}),
     }
+}
+
+/// Any JSON object (typed clients see a record of unknowns, not an empty object).
+pub fn any_object() -> Value {
+    json!({"type": "object", "additionalProperties": true})
 }
 
 /// Text, with its enum values when it has some (spec 04 §6.3).
@@ -148,7 +153,7 @@ pub fn record(schema: &Schema, e: &Entity, d: Dialect) -> Value {
 /// A related record inside an include: declared fields only (spec 04 §2.3).
 fn included(schema: &Schema, entity: &str, d: Dialect) -> Value {
     let Some(t) = schema.entity(entity) else {
-        return json!({"type": "object"});
+        return any_object();
     };
     let props: Map<String, Value> = t
         .fields

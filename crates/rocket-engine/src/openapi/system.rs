@@ -6,7 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use super::common::{data, errors, message, ok};
-use super::fields::reference;
+use super::fields::{any_object, reference};
 
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,12 +31,8 @@ pub struct Op {
     pub errors: &'static [&'static str],
 }
 
-fn any_object() -> Value {
-    json!({"type": "object"})
-}
-
 fn list_of_objects() -> Value {
-    data(json!({"type": "array", "items": {"type": "object"}}))
+    data(json!({"type": "array", "items": any_object()}))
 }
 
 fn object_data() -> Value {
@@ -189,7 +185,10 @@ fn user_ops() -> Vec<Op> {
             "ui",
             Who::User,
         )
-        .ok("200", data(json!({"type": ["object", "null"]})))
+        .ok(
+            "200",
+            data(json!({"anyOf": [any_object(), {"type": "null"}]})),
+        )
         .errors(&["401", "404"]),
     ]
 }

@@ -66,7 +66,7 @@ async fn raw_upload(t: &T, filename: &str, bytes: &[u8]) -> Resp {
         .await
 }
 
-async fn upload(t: &T, name: &str, mime: &str, bytes: Vec<u8>) -> Value {
+pub(crate) async fn upload(t: &T, name: &str, mime: &str, bytes: Vec<u8>) -> Value {
     upload_as(t, "file", name, mime, bytes)
         .await
         .data(201)
@@ -591,8 +591,10 @@ both!(
 );
 both_with!(small_limit; limits);
 
+/// Short enough for a quick test, long enough for the harness to create its app
+/// (a Postgres `CREATE DATABASE`) on a busy machine.
 fn short_timeout(c: &mut rocket_server::Config) {
-    c.server.request_timeout_ms = 1000;
+    c.server.request_timeout_ms = 2500;
 }
 
 /// Sends the head of an upload, then `chunks` bytes one at a time `every` apart;
@@ -635,7 +637,7 @@ async fn stalled_and_crawling_uploads(t: T) {
         stalled.starts_with("HTTP/1.1 400") && stalled.contains("Upload stalled"),
         "{stalled}"
     );
-    let slow = trickle(&t, 30, std::time::Duration::from_millis(100)).await;
+    let slow = trickle(&t, 45, std::time::Duration::from_millis(100)).await;
     assert!(
         slow.starts_with("HTTP/1.1 400") && slow.contains("Upload too slow"),
         "{slow}"

@@ -11,6 +11,7 @@ mod events;
 mod files;
 mod invites;
 mod metadata;
+mod openapi;
 mod platform;
 mod records;
 mod security;
