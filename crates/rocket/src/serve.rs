@@ -53,6 +53,7 @@ async fn banner(server: &Server, ip: IpAddr, bound: SocketAddr) {
     };
     println!("Rocket is listening on {bound}");
     println!("  API:     {shown}/api/<app>/…  (platform: {shown}/api/_platform)");
+    println!("  OpenAPI: {shown}/api/<app>/_openapi.json  (platform: {shown}/api/_platform/openapi.json)");
     println!("  health:  {shown}/health");
     if server.platform().default_admin_password().await {
         println!(

@@ -34,7 +34,43 @@ both!(
     users_and_platform_users_log_in,
     unknown_app_is_one_line,
     openapi_documents,
+    banner_names_urls_and_default_password,
 );
+
+/// The startup banner: the bound address, the API and OpenAPI URLs, and the default
+/// platform credentials only while that password is unchanged.
+async fn banner_names_urls_and_default_password(s: Setup) {
+    let port = free_port();
+    let b = s.banner(port);
+    assert!(
+        b.contains(&format!("Rocket is listening on 127.0.0.1:{port}")),
+        "{b}"
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    assert!(
+        b.contains(&format!("{base}/api/<app>/_openapi.json")),
+        "{b}"
+    );
+    assert!(
+        b.contains(&format!("{base}/api/_platform/openapi.json")),
+        "{b}"
+    );
+    assert!(
+        b.contains("WARNING: the platform admin still has the default password"),
+        "{b}"
+    );
+    s.ok(&[
+        "platform-user",
+        "set-password",
+        "--email",
+        "platform@localhost",
+        "--password",
+        "a-new-secret-1",
+    ]);
+    let b = s.banner(free_port());
+    assert!(b.contains("Rocket is listening"), "{b}");
+    assert!(!b.contains("platform@localhost / changeme"), "{b}");
+}
 
 fn app_names(s: &Setup) -> Vec<String> {
     let list = s.json(&["app", "list", "--json"]);

@@ -118,6 +118,11 @@ pub fn schemas() -> Map<String, Value> {
                 "page": {"type": "integer"},
                 "per_page": {"type": "integer"},
                 "total": {"type": "integer"},
+                "truncated_includes": {
+                    "type": "object",
+                    "description": "Include tokens cut at limits.include_rows, with the limit",
+                    "additionalProperties": {"type": "integer"},
+                },
             },
         }),
     );

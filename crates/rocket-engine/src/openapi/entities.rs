@@ -115,8 +115,11 @@ fn list_envelope(e: &Entity) -> Value {
 }
 
 fn one_envelope(e: &Entity) -> Value {
-    json!({"type": "object", "required": ["data"],
-        "properties": {"data": reference(&record_name(&e.name))}})
+    json!({"type": "object", "required": ["data"], "properties": {
+        "data": reference(&record_name(&e.name)),
+        "meta": {"type": "object", "description": "Only when an include was cut",
+            "properties": {"truncated_includes": {
+                "type": "object", "additionalProperties": {"type": "integer"}}}}}})
 }
 
 fn get(e: &Entity, tag: &Value) -> Value {
@@ -124,8 +127,8 @@ fn get(e: &Entity, tag: &Value) -> Value {
         "tags": tag,
         "operationId": format!("get_{}", e.name),
         "summary": format!("Get one {} record", e.name),
-        "parameters": [include_param("on the record")],
-        "responses": responses(ok("200", one_envelope(e)), &["400", "401", "403", "404"]),
+        "parameters": [include_param("on the record"), etag_param("If-None-Match")],
+        "responses": with_not_modified(responses(ok("200", one_envelope(e)), &["400", "401", "403", "404"])),
     })
 }
 
@@ -135,7 +138,7 @@ fn request(name: &str) -> Value {
 
 /// Errors a write can answer: validation, rules, sync webhooks (spec 06 §3, 12 §7.1).
 const WRITE_ERRORS: [&str; 9] = [
-    "400", "401", "403", "404", "409", "413", "422", "502", "503",
+    "400", "401", "403", "404", "409", "412", "413", "422", "502",
 ];
 
 fn create(e: &Entity, tag: &Value) -> Value {
@@ -153,6 +156,7 @@ fn update(e: &Entity, tag: &Value) -> Value {
         "tags": tag,
         "operationId": format!("update_{}", e.name),
         "summary": format!("Update a {} record (partial, with nested writes)", e.name),
+        "parameters": [etag_param("If-Match")],
         "requestBody": request(&update_name(&e.name)),
         "responses": responses(ok("200", one_envelope(e)), &WRITE_ERRORS),
     })
@@ -169,8 +173,23 @@ fn delete(e: &Entity, tag: &Value) -> Value {
         } else {
             format!("Delete a {} record (cascade policies apply)", e.name)
         },
-        "responses": responses(ok("200", deleted), &["401", "403", "404", "409", "422", "502", "503"]),
+        "parameters": [etag_param("If-Match")],
+        "responses": responses(ok("200", deleted), &["401", "403", "404", "409", "412", "422", "502"]),
     })
+}
+
+/// A conditional-request header with the record's ETag (docs/api.md, optimistic
+/// concurrency).
+fn etag_param(name: &str) -> Value {
+    json!({"name": name, "in": "header", "required": false,
+        "description": "A record ETag (`\"…\"`) from an earlier GET",
+        "schema": {"type": "string"}})
+}
+
+/// A GET with `If-None-Match` naming the current version answers 304, no body.
+fn with_not_modified(mut responses: Value) -> Value {
+    responses["304"] = json!({"description": "Not modified"});
+    responses
 }
 
 /// The success response plus the error envelope under each status in `codes`.
@@ -184,10 +203,10 @@ pub fn responses(success: (String, Value), codes: &[&str]) -> Value {
 }
 
 /// Entities whose endpoints the caller may use at all, with their allowed actions.
-pub fn visible<'s>(
-    schema: &'s Schema,
+pub fn visible(
+    schema: &Schema,
     allowed: impl Fn(&Entity, Action) -> bool + Copy,
-) -> impl Iterator<Item = &'s std::sync::Arc<Entity>> {
+) -> impl Iterator<Item = &std::sync::Arc<Entity>> {
     schema
         .entities()
         .filter(move |e| Action::ALL.iter().any(|a| allowed(e, *a)))

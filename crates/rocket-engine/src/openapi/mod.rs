@@ -188,10 +188,13 @@ fn document(
 /// Most views cached per snapshot (distinct role sets); beyond it, the cache restarts.
 const MAX_VIEWS: usize = 64;
 
+/// The snapshot documents were built from, and them by view key.
+type Docs = (Arc<Schema>, HashMap<String, Bytes>);
+
 /// Serialized documents of one snapshot, by view.
 #[derive(Default)]
 pub struct Cache {
-    inner: Mutex<Option<(Arc<Schema>, HashMap<String, Bytes>)>>,
+    inner: Mutex<Option<Docs>>,
 }
 
 impl Cache {

@@ -163,4 +163,29 @@ impl Setup {
             .stderr(Stdio::inherit());
         Proc(c.spawn().expect("server starts"))
     }
+
+    /// The banner `rocket serve` prints on `port` (up to its last line); the server is
+    /// stopped afterwards.
+    pub fn banner(&self, port: u16) -> String {
+        use std::io::BufRead;
+        let port = port.to_string();
+        let mut c = self.command(&["serve", "--port", &port]);
+        c.env("ROCKET_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = c.spawn().expect("server starts");
+        let out = child.stdout.take().expect("piped stdout");
+        let mut text = String::new();
+        for line in std::io::BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            text.push_str(&line);
+            text.push('\n');
+            if line.starts_with("New apps get") {
+                break;
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        text
+    }
 }
