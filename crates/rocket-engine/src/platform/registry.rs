@@ -16,6 +16,8 @@ use crate::repo::{self, apps::AppRow};
 /// Channel on the management database that announces metadata changes.
 pub const METADATA_CHANNEL: &str = "rocket_metadata";
 
+/// Shortest stored app secret served (a generated one has 64 characters).
+const MIN_APP_SECRET: usize = 32;
 impl Platform {
     pub fn cached(&self, name: &str) -> Option<Arc<App>> {
         self.apps.read().ok().and_then(|m| m.get(name).cloned())
@@ -82,6 +84,14 @@ impl Platform {
     /// Opens an app's database, runs its bootstrap, seeds its admin and loads its
     /// metadata.
     pub(crate) async fn open_app(&self, row: &AppRow) -> Result<App> {
+        // A short or emptied secret would let anyone sign tokens for the app: refuse
+        // to serve it (created apps get 64 hex characters, spec 12 §3).
+        if row.jwt_secret.trim().len() < MIN_APP_SECRET {
+            return Err(EngineError::internal(format!(
+                "app {} has a JWT secret shorter than {MIN_APP_SECRET} characters in _apps;                  set a new random one (docs/deployment.md, rotating the JWT secrets)",
+                row.name
+            )));
+        }
         let opts = self.config.store_options();
         let store = match Driver::parse(&row.db_driver) {
             Driver::Postgres => Store::Pg(PgStore::connect(
