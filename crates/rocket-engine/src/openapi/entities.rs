@@ -8,10 +8,10 @@ use serde_json::{json, Map, Value};
 use super::common::{errors, ok};
 use super::fields::{create_name, record_name, reference, update_name};
 
-/// Filter operators of spec 04 §3.1 (`eq` is also the bare `filter[field]`).
-const OPERATORS: [&str; 9] = [
-    "eq", "neq", "gt", "gte", "lt", "lte", "in", "not_in", "like",
-];
+/// Filter operators of spec 04 §3.1 (`eq` is also the bare `filter[field]`): those
+/// taking one value of the field's type, and those taking text.
+const TYPED_OPERATORS: &str = "eq|neq|gt|gte|lt|lte";
+const TEXT_OPERATORS: &str = "in|not_in|like";
 
 /// The path items of `e`, with only the operations `allowed` grants.
 pub fn paths(e: &Entity, allowed: impl Fn(Action) -> bool) -> Vec<(String, Value)> {
@@ -59,26 +59,36 @@ fn include_param(schema_hint: &str) -> Value {
         "schema": {"type": "string"}})
 }
 
-/// `filter[<field>]` and `filter[<field>.<op>]` as one deep-object parameter.
+/// `filter[<field>]` and `filter[<field>.<op>]` as one deep-object parameter: bare
+/// fields by name, operators as patterns (a name per operator would make the
+/// document ten times larger).
 fn filter_param(e: &Entity) -> Value {
     let mut props = Map::new();
+    let mut patterns = Map::new();
     for f in &e.fields {
-        props.insert(f.name.clone(), filter_value(f, "eq"));
-        for op in OPERATORS {
-            props.insert(format!("{}.{op}", f.name), filter_value(f, op));
+        let typed = filter_value(f);
+        props.insert(f.name.clone(), typed.clone());
+        if typed["type"] == "string" {
+            let ops = format!("^{}\\.({TYPED_OPERATORS}|{TEXT_OPERATORS})$", f.name);
+            patterns.insert(ops, typed);
+        } else {
+            patterns.insert(format!("^{}\\.({TYPED_OPERATORS})$", f.name), typed);
+            patterns.insert(
+                format!("^{}\\.({TEXT_OPERATORS})$", f.name),
+                json!({"type": "string"}),
+            );
         }
     }
     json!({"name": "filter", "in": "query", "required": false,
         "style": "deepObject", "explode": true,
-        "description": "filter[field]=v or filter[field.op]=v, AND-ed (spec 04 §3.1)",
-        "schema": {"type": "object", "properties": props, "additionalProperties": false}})
+        "description": "filter[field]=v or filter[field.op]=v (eq, neq, gt, gte, lt, lte, \
+            in, not_in, like; lists comma-separated), AND-ed (spec 04 §3.1)",
+        "schema": {"type": "object", "properties": props, "patternProperties": patterns,
+            "additionalProperties": false}})
 }
 
-/// The query-string text a filter takes; lists are comma-separated.
-fn filter_value(f: &Field, op: &str) -> Value {
-    if matches!(op, "in" | "not_in" | "like") {
-        return json!({"type": "string"});
-    }
+/// The query-string value of a one-value filter on `f`.
+fn filter_value(f: &Field) -> Value {
     match f.kind {
         FieldType::Int | FieldType::Bigint => json!({"type": "integer"}),
         FieldType::Float | FieldType::Decimal => json!({"type": "number"}),
@@ -210,4 +220,48 @@ pub fn visible(
     schema
         .entities()
         .filter(move |e| Action::ALL.iter().any(|a| allowed(e, *a)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entity() -> Entity {
+        Entity::from_value(json!({"name": "item", "table": "items",
+            "primary_key": {"field": "id", "type": "uuid", "generated": true},
+            "fields": [{"name": "id", "type": "uuid"}, {"name": "qty", "type": "int"}]}))
+        .unwrap()
+    }
+
+    #[test]
+    fn filters_by_name_and_operator_pattern() {
+        let f = filter_param(&entity());
+        let s = &f["schema"];
+        assert_eq!(s["properties"]["qty"], json!({"type": "integer"}));
+        let p = s["patternProperties"].as_object().unwrap();
+        assert_eq!(
+            p[r"^qty\.(eq|neq|gt|gte|lt|lte)$"],
+            json!({"type": "integer"})
+        );
+        assert_eq!(p[r"^qty\.(in|not_in|like)$"], json!({"type": "string"}));
+        assert_eq!(
+            p[r"^id\.(eq|neq|gt|gte|lt|lte|in|not_in|like)$"],
+            json!({"type": "string"})
+        );
+        assert_eq!(s["additionalProperties"], false);
+    }
+
+    #[test]
+    fn operations_follow_the_allowed_actions() {
+        let e = entity();
+        let only_read = paths(&e, |a| a == Action::Read);
+        assert_eq!(only_read.len(), 2);
+        assert!(only_read[0].1.get("post").is_none());
+        assert!(only_read[1].1.get("put").is_none());
+        let none = paths(&e, |_| false);
+        assert!(none.is_empty());
+        let all = paths(&e, |_| true);
+        assert_eq!(all[1].1["put"]["parameters"][0]["name"], "If-Match");
+        assert!(all[1].1["get"]["responses"].get("304").is_some());
+    }
 }

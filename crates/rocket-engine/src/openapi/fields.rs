@@ -28,6 +28,10 @@ pub fn create_name(entity: &str) -> String {
 pub fn update_name(entity: &str) -> String {
     format!("{entity}.update")
 }
+/// A related record inside an include.
+pub fn included_name(entity: &str) -> String {
+    format!("{entity}.included")
+}
 /// A row inside a nested write (insert, update or `_delete` by key).
 pub fn nested_name(entity: &str) -> String {
     format!("{entity}.nested")
@@ -128,14 +132,18 @@ pub fn record(schema: &Schema, e: &Entity, d: Dialect) -> Value {
         if props.contains_key(&r.name) {
             continue;
         }
+        let related = |name: &str| match schema.entity(name) {
+            Some(_) => reference(&included_name(name)),
+            None => any_object(),
+        };
         let included = if r.source == e.name {
-            let row = included(schema, &r.target, d);
+            let row = related(&r.target);
             match r.kind() {
                 RelationKind::OneToOne => nullable(row),
                 _ => json!({"type": "array", "items": row}),
             }
         } else if r.target == e.name {
-            nullable(included(schema, &r.source, d))
+            nullable(related(&r.source))
         } else {
             continue;
         };
@@ -151,11 +159,8 @@ pub fn record(schema: &Schema, e: &Entity, d: Dialect) -> Value {
 }
 
 /// A related record inside an include: declared fields only (spec 04 §2.3).
-fn included(schema: &Schema, entity: &str, d: Dialect) -> Value {
-    let Some(t) = schema.entity(entity) else {
-        return any_object();
-    };
-    let props: Map<String, Value> = t
+pub fn included(e: &Entity, d: Dialect) -> Value {
+    let props: Map<String, Value> = e
         .fields
         .iter()
         .map(|f| (f.name.clone(), nullable(output(f, d))))

@@ -23,7 +23,9 @@ use serde_json::{json, Map, Value};
 
 use crate::app::App;
 use crate::auth::User;
-use fields::{body, create_name, nested_name, record, record_name, update_name, Body};
+use fields::{
+    body, create_name, included, included_name, nested_name, record, record_name, update_name, Body,
+};
 use system::Op;
 
 /// Who a document is for.
@@ -85,6 +87,7 @@ pub fn app_document(app: &str, schema: &Schema, d: Dialect, view: &View) -> Valu
     // every entity's schemas are components (a schema is no permission).
     for e in schema.entities() {
         schemas.insert(record_name(&e.name), record(schema, e, d));
+        schemas.insert(included_name(&e.name), included(e, d));
         schemas.insert(create_name(&e.name), body(schema, e, Body::Create));
         schemas.insert(update_name(&e.name), body(schema, e, Body::Update));
         schemas.insert(nested_name(&e.name), body(schema, e, Body::Nested));
