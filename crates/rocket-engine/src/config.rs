@@ -445,6 +445,14 @@ impl Config {
     /// Loads `explicit` (or the first of `./app.yaml`, `../../app.yaml`), then applies
     /// the environment. Returns the config and the file used, if any.
     pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
+        let loaded = Config::read(explicit)?;
+        loaded.config.check()?;
+        Ok(loaded)
+    }
+
+    /// [`Config::load`] without its final [`Config::check`]: `rocket check-config`
+    /// shows the file, the warnings and the values before saying what is wrong.
+    pub fn read(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
         let candidates: Vec<PathBuf> = match explicit {
             Some(p) => vec![p.to_path_buf()],
             None => vec!["app.yaml".into(), "../../app.yaml".into()],
@@ -463,7 +471,6 @@ impl Config {
             break;
         }
         cfg.apply_env(|k| std::env::var(k).ok())?;
-        cfg.check()?;
         Ok(Loaded {
             config: cfg,
             file: used,

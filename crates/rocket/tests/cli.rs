@@ -583,6 +583,18 @@ fn invalid_configuration_is_one_line_and_exit_1() {
         assert_eq!(serve.code, 1, "{yaml}: {serve:?}");
         assert!(serve.error_line().contains(message), "{yaml}: {serve:?}");
     }
+    // check-config still shows the warnings of a configuration it refuses.
+    std::fs::write(&file, "server:\n  prot: 1\ndatabase:\n  driver: mysql\n").unwrap();
+    let both = rocket(dir.path(), &["check-config"]);
+    assert_eq!(both.code, 1, "{both:?}");
+    assert!(
+        both.stderr.contains("did you mean server.port?"),
+        "{both:?}"
+    );
+    assert!(
+        both.error_line().contains("database.driver must be"),
+        "{both:?}"
+    );
     let missing = rocket(dir.path(), &["--config", "nowhere.yaml", "app", "list"]);
     assert_eq!(missing.code, 1);
     assert!(missing

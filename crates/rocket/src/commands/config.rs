@@ -17,7 +17,7 @@ pub fn check(file: Option<&Path>, format: Format) -> CliResult {
         config,
         file,
         warnings,
-    } = Config::load(file)?;
+    } = Config::read(file)?;
     match &file {
         Some(f) => eprintln!("configuration file: {}", f.display()),
         None => eprintln!("configuration file: none (built-in defaults and the environment)"),
@@ -37,9 +37,10 @@ pub fn check(file: Option<&Path>, format: Format) -> CliResult {
     refused(&config)
 }
 
-/// What the server would refuse at startup beyond parsing: an insecure platform
-/// secret, a host that is not an IP address.
+/// What the server would refuse at startup beyond parsing: an unknown driver, an
+/// insecure platform secret, a host that is not an IP address.
 fn refused(config: &Config) -> CliResult {
+    config.check()?;
     config.check_secrets()?;
     if config.server.host.parse::<IpAddr>().is_err() {
         return Err(CliError::Failed(format!(
