@@ -31,6 +31,9 @@ pub fn paths(e: &Entity, allowed: impl Fn(Action) -> bool) -> Vec<(String, Value
     if allowed(Action::Delete) {
         item.insert("delete".into(), delete(e, &tag));
     }
+    if let Some(post) = collection.get_mut("post") {
+        add_links(e, post, &item);
+    }
     let mut out = Vec::new();
     if !collection.is_empty() {
         out.push((format!("/{}", e.name), Value::Object(collection)));
@@ -40,6 +43,24 @@ pub fn paths(e: &Entity, allowed: impl Fn(Action) -> bool) -> Vec<(String, Value
         out.push((format!("/{}/{{id}}", e.name), Value::Object(item)));
     }
     out
+}
+
+/// OpenAPI links from a create to the item operations the caller has, with the new
+/// record's key: clients (and the fuzzer's stateful phase) follow them.
+fn add_links(e: &Entity, post: &mut Value, item: &Map<String, Value>) {
+    let key = format!("$response.body#/data/{}", e.pk_name());
+    let mut links = Map::new();
+    for (method, action) in [("get", "get"), ("put", "update"), ("delete", "delete")] {
+        if item.contains_key(method) {
+            links.insert(
+                format!("{action}_created"),
+                json!({"operationId": format!("{action}_{}", e.name), "parameters": {"id": key}}),
+            );
+        }
+    }
+    if !links.is_empty() {
+        post["responses"]["201"]["links"] = Value::Object(links);
+    }
 }
 
 fn id_param(e: &Entity) -> Value {
@@ -261,6 +282,16 @@ mod tests {
         let none = paths(&e, |_| false);
         assert!(none.is_empty());
         let all = paths(&e, |_| true);
+        let links = &all[0].1["post"]["responses"]["201"]["links"];
+        assert_eq!(links["update_created"]["operationId"], "update_item");
+        assert_eq!(
+            links["get_created"]["parameters"]["id"],
+            "$response.body#/data/id"
+        );
+        let create_only = paths(&e, |a| a == Action::Create);
+        assert!(create_only[0].1["post"]["responses"]["201"]
+            .get("links")
+            .is_none());
         assert_eq!(all[1].1["put"]["parameters"][0]["name"], "If-Match");
         assert!(all[1].1["get"]["responses"].get("304").is_some());
     }
