@@ -41,3 +41,28 @@ async fn short_app_secret_is_refused(h: Harness) {
 }
 
 both_dialects!(default_password_detection, short_app_secret_is_refused);
+
+/// A SQLite app whose file is gone (a partial restore, another data_dir) is not
+/// recreated empty with the default admin: it is not served, and the log says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_sqlite_file_is_not_recreated() {
+    let Some(h) = Harness::start(rocket_testkit::Db::Sqlite).await else {
+        return;
+    };
+    let name = h.app.name.clone();
+    let file = h.platform.sqlite_path(&format!("rocket_{name}"));
+    assert!(file.exists(), "{}", file.display());
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+    let other = rocket_engine::Platform::start(h.platform.config.clone())
+        .await
+        .expect("platform starts");
+    let refused = other.app(&name).await.err().expect("not served");
+    assert!(
+        matches!(refused, rocket_engine::EngineError::AppNotFound(_)),
+        "{refused:?}"
+    );
+    assert!(!file.exists(), "no empty database was created");
+    other.close();
+}

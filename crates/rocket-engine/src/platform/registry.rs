@@ -93,7 +93,19 @@ impl Platform {
             )));
         }
         let opts = self.config.store_options();
-        let store = match Driver::parse(&row.db_driver) {
+        let driver = Driver::parse(&row.db_driver);
+        // App creation makes the file; a missing one is a partial restore or another
+        // data_dir. Opening would create an empty database with the default admin.
+        let file = self.sqlite_path(&row.db_name);
+        if driver == Driver::Sqlite && !file.exists() {
+            return Err(EngineError::internal(format!(
+                "the database file {} of app {} is missing; restore it (docs/deployment.md) \
+                 or delete the app",
+                file.display(),
+                row.name
+            )));
+        }
+        let store = match driver {
             Driver::Postgres => Store::Pg(PgStore::connect(
                 &self.pg,
                 &row.db_name,
