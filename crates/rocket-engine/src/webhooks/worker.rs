@@ -71,11 +71,13 @@ async fn deliver_logs(app: &App, now: DateTime<Utc>) -> Result<usize> {
     let mut done = 0;
     for _ in 0..MAX_BATCHES {
         let x = &mut Exec::Store(&app.store);
+        // Signing keys first: a failure after the claim would strand the claimed rows
+        // until their lease ends (they are retried then, never lost, but late).
+        let keys: HashMap<String, String> = secrets(x).await?.into_iter().collect();
         let rows = logs::claim_due(x, now, now + lease, BATCH).await?;
         if rows.is_empty() {
             break;
         }
-        let keys: HashMap<String, String> = secrets(x).await?.into_iter().collect();
         let n = rows.len();
         join_all(rows.iter().map(|r| attempt(app, r, &keys, now))).await;
         done += n;
