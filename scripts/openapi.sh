@@ -14,6 +14,7 @@ EXAMPLES="${EXAMPLES:-20}"
 SEED="${SEED:-20261203}"
 cargo build --quiet -p rocket
 BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/rocket"
+. scripts/server.sh
 
 # schemathesis, with workarounds for CPython 3.11 (see the script).
 st() {
@@ -34,14 +35,7 @@ run_one() {
   local driver=$1 port=$2 dir mgmt rc=0
   dir=$(mktemp -d)
   mgmt="rocket_openapi_$$_$port"
-  (
-    cd "$dir"
-    ROCKET_DATABASE_DRIVER=$driver ROCKET_DATABASE_HOST=127.0.0.1 ROCKET_DATABASE_USER=postgres \
-      ROCKET_DATABASE_PASSWORD= ROCKET_DATABASE_NAME="$mgmt" ROCKET_SERVER_PORT=$port \
-      ROCKET_SERVER_HOST=127.0.0.1 ROCKET_LOG=warn exec "$BIN" >"$dir/server.log" 2>&1
-  ) &
-  local pid=$!
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.2; done
+  start_server "$driver" "$port" "$dir" "$mgmt" ROCKET_LOG=warn
   echo "== OpenAPI on $driver"
   {
     python3 scripts/openapi_setup.py "http://127.0.0.1:$port" "$dir/docs" &&
@@ -58,16 +52,7 @@ run_one() {
   if [ "$driver" = sqlite ] && [ "$rc" = 0 ]; then
     typescript_client "$dir/docs/app-admin.json" || rc=$?
   fi
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  if [ "$rc" != 0 ]; then tail -n 40 "$dir/server.log"; fi
-  rm -rf "$dir"
-  if [ "$driver" = postgres ] && command -v psql >/dev/null; then
-    local q="psql -h 127.0.0.1 -U postgres -qAt"
-    for db in $($q -d "$mgmt" -c "SELECT db_name FROM _apps" 2>/dev/null) "$mgmt"; do
-      $q -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
-    done
-  fi
+  stop_server "$driver" "$dir" "$mgmt" "$rc"
   return "$rc"
 }
 

@@ -97,6 +97,15 @@ pub enum AppCommand {
     },
 }
 
+/// The app user a command is about.
+#[derive(clap::Args)]
+pub struct AppUser {
+    #[arg(long)]
+    pub app: String,
+    #[arg(long)]
+    pub email: String,
+}
+
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// List the users of an app.
@@ -108,10 +117,8 @@ pub enum UserCommand {
     },
     /// Create a user.
     Create {
-        #[arg(long)]
-        app: String,
-        #[arg(long)]
-        email: String,
+        #[command(flatten)]
+        user: AppUser,
         #[command(flatten)]
         password: PasswordArgs,
         /// Roles, comma-separated (e.g. `admin,editor`).
@@ -120,26 +127,20 @@ pub enum UserCommand {
     },
     /// Set a user's password and end their sessions.
     SetPassword {
-        #[arg(long)]
-        app: String,
-        #[arg(long)]
-        email: String,
+        #[command(flatten)]
+        user: AppUser,
         #[command(flatten)]
         password: PasswordArgs,
     },
     /// Disable a user (login refused) and end their sessions.
     Disable {
-        #[arg(long)]
-        app: String,
-        #[arg(long)]
-        email: String,
+        #[command(flatten)]
+        user: AppUser,
     },
     /// Enable a disabled user.
     Enable {
-        #[arg(long)]
-        app: String,
-        #[arg(long)]
-        email: String,
+        #[command(flatten)]
+        user: AppUser,
     },
 }
 

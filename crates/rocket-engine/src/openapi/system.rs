@@ -57,11 +57,12 @@ fn password_change() -> Value {
 const AUTH_ERR: &[&str] = &["400", "401", "404", "422"];
 const ADMIN_ERR: &[&str] = &["400", "401", "403", "404", "409", "422"];
 
-/// `/auth/*` of an app.
-fn auth_ops() -> Vec<Op> {
+/// Login, refresh and logout: the same three operations on an app and on the
+/// platform (spec 11 §3–4).
+fn session_ops(login: &'static str) -> Vec<Op> {
     let pair = || data(reference("TokenPair"));
     vec![
-        op("post", "/auth/login", "Log in", "auth", Who::Anyone)
+        op("post", "/auth/login", login, "auth", Who::Anyone)
             .body(credentials())
             .ok("200", pair())
             .errors(AUTH_ERR),
@@ -85,6 +86,13 @@ fn auth_ops() -> Vec<Op> {
         .body(refresh_body())
         .ok("200", message())
         .errors(AUTH_ERR),
+    ]
+}
+
+/// `/auth/*` of an app.
+fn auth_ops() -> Vec<Op> {
+    let mut v = session_ops("Log in");
+    v.push(
         op(
             "post",
             "/auth/accept-invite",
@@ -98,7 +106,8 @@ fn auth_ops() -> Vec<Op> {
         )
         .ok("201", object_data())
         .errors(&["400", "404", "409", "422"]),
-    ]
+    );
+    v
 }
 
 /// Files, events, workflows and UI configs: what any user of the app may call.
@@ -280,37 +289,8 @@ pub fn platform_ops() -> Vec<Op> {
         "name": {"type": "string"}, "display_name": {"type": "string"},
         "db_name": {"type": "string"}, "db_driver": {"type": "string", "enum": ["postgres", "sqlite"]},
         "status": {"type": "string"}}});
-    vec![
-        op(
-            "post",
-            "/auth/login",
-            "Log in as a platform user",
-            "auth",
-            Who::Anyone,
-        )
-        .body(credentials())
-        .ok("200", pair())
-        .errors(AUTH_ERR),
-        op(
-            "post",
-            "/auth/refresh",
-            "Exchange a refresh token",
-            "auth",
-            Who::Anyone,
-        )
-        .body(refresh_body())
-        .ok("200", pair())
-        .errors(AUTH_ERR),
-        op(
-            "post",
-            "/auth/logout",
-            "Revoke a refresh token",
-            "auth",
-            Who::Anyone,
-        )
-        .body(refresh_body())
-        .ok("200", message())
-        .errors(AUTH_ERR),
+    let mut v = session_ops("Log in as a platform user");
+    v.extend([
         op(
             "put",
             "/auth/password",
@@ -348,7 +328,8 @@ pub fn platform_ops() -> Vec<Op> {
         op("get", "/ai/status", "AI assistant status", "ai", Who::User)
             .ok("200", object_data())
             .errors(&["401"]),
-    ]
+    ]);
+    v
 }
 
 fn op(method: &'static str, path: &str, summary: &'static str, tag: &'static str, who: Who) -> Op {

@@ -11,7 +11,7 @@ use rocket_engine::Platform;
 use serde_json::{json, Map, Value};
 
 use super::{print_json, print_table};
-use crate::args::{PasswordArgs, PlatformUserCommand, UserCommand};
+use crate::args::{AppUser, PasswordArgs, PlatformUserCommand, UserCommand};
 use crate::error::{CliError, CliResult};
 
 impl PasswordArgs {
@@ -38,8 +38,7 @@ pub async fn app(p: &Platform, c: UserCommand) -> CliResult {
             show(accounts::list(&a.store, tokens::APP).await?, json)
         }
         UserCommand::Create {
-            app,
-            email,
+            user: AppUser { app, email },
             password,
             roles,
         } => {
@@ -58,8 +57,7 @@ pub async fn app(p: &Platform, c: UserCommand) -> CliResult {
             Ok(())
         }
         UserCommand::SetPassword {
-            app,
-            email,
+            user: AppUser { app, email },
             password,
         } => {
             let a = p.app(&app).await?;
@@ -67,13 +65,17 @@ pub async fn app(p: &Platform, c: UserCommand) -> CliResult {
             out!("set the password of {email} in app {app}; their sessions ended");
             Ok(())
         }
-        UserCommand::Disable { app, email } => {
+        UserCommand::Disable {
+            user: AppUser { app, email },
+        } => {
             let a = p.app(&app).await?;
             accounts::set_active(&a.store, tokens::APP, &email, false).await?;
             out!("disabled {email} in app {app}; their sessions ended");
             Ok(())
         }
-        UserCommand::Enable { app, email } => {
+        UserCommand::Enable {
+            user: AppUser { app, email },
+        } => {
             let a = p.app(&app).await?;
             accounts::set_active(&a.store, tokens::APP, &email, true).await?;
             out!("enabled {email} in app {app}");
