@@ -3,8 +3,8 @@
 import { Navigate, Route, Router, useLocation, useNavigate } from "@solidjs/router";
 import { createEffect, JSX, lazy, Show } from "solid-js";
 import { Shell } from "./components/Shell";
-import { isAppFree } from "./lib/nav";
-import { isAuthenticated, selectedApp } from "./lib/session";
+import { isAppFree, isAppUserPath } from "./lib/nav";
+import { isAppUser, isAuthenticated, selectedApp } from "./lib/session";
 import Login from "./pages/Login";
 import Apps from "./pages/Apps";
 
@@ -40,9 +40,11 @@ function Guarded(props: { children?: JSX.Element }) {
   createEffect(() => {
     const path = location.pathname;
     if (path.startsWith("/admin/login")) {
-      if (isAuthenticated()) navigate("/apps", { replace: true });
+      if (isAuthenticated()) navigate(isAppUser() ? "/data" : "/apps", { replace: true });
     } else if (!isAuthenticated()) {
       navigate("/login", { replace: true });
+    } else if (isAppUser() && !isAppUserPath(path)) {
+      navigate("/data", { replace: true });
     } else if (!selectedApp() && !isAppFree(path)) {
       navigate("/apps", { replace: true });
     }

@@ -2,10 +2,9 @@
 // navigation, main column, status bar, toasts and the confirm host.
 import { A, useLocation, useNavigate } from "@solidjs/router";
 import { createSignal, For, JSX, Show } from "solid-js";
-import { platform } from "../lib/api";
 import { apps } from "../lib/apps";
-import { activeRoute, NAV_GROUPS } from "../lib/nav";
-import { claims, clearTokens, refreshToken, selectApp, selectedApp } from "../lib/session";
+import { activeRoute, APP_USER_NAV, NAV_GROUPS } from "../lib/nav";
+import { accessToken, authBase, claims, clearTokens, isAppUser, refreshToken, selectApp, selectedApp } from "../lib/session";
 import { cycleTheme, theme } from "../lib/theme";
 import { ConfirmHost } from "./modal";
 import { Toasts } from "./toast";
@@ -16,7 +15,11 @@ export async function logout(navigate: (to: string, o?: { replace: boolean }) =>
   const token = refreshToken();
   if (token) {
     try {
-      await platform.post("/auth/logout", { refresh_token: token });
+      await fetch(`${authBase()}/auth/logout`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${accessToken()}` },
+        body: JSON.stringify({ refresh_token: token }),
+      });
     } catch {
       /* logging out locally matters; the server call is best effort (§3.7) */
     }
@@ -73,7 +76,12 @@ function Sidebar(props: { collapsed: boolean; onToggle: () => void; mobileOpen: 
           ☰
         </button>
       </div>
-      <Show when={!props.collapsed}>
+      <Show when={!props.collapsed && isAppUser()}>
+        <p class="border-b border-gray-800 p-3 text-xs text-gray-400">
+          Signed in to app <strong class="text-gray-200">{selectedApp()}</strong>
+        </p>
+      </Show>
+      <Show when={!props.collapsed && !isAppUser()}>
         <div class="border-b border-gray-800 p-3">
           <label class="sr-only" for="app-switcher">
             App
@@ -105,6 +113,7 @@ function Sidebar(props: { collapsed: boolean; onToggle: () => void; mobileOpen: 
         </div>
       </Show>
       <nav class="flex-1 overflow-y-auto py-2" aria-label="Main">
+        <Show when={!isAppUser()} fallback={<For each={APP_USER_NAV}>{(item) => <NavLink item={item} active={active()} collapsed={props.collapsed} onNavigate={props.onNavigate} />}</For>}>
         <Show
           when={selectedApp()}
           fallback={
@@ -128,6 +137,7 @@ function Sidebar(props: { collapsed: boolean; onToggle: () => void; mobileOpen: 
               </div>
             )}
           </For>
+        </Show>
         </Show>
       </nav>
       <div class="border-t border-gray-800 p-3">

@@ -1,7 +1,7 @@
 // The HTTP client (spec 17 §3.3–§3.4): platform calls under /api/_platform, app calls
 // under /api/{app}, the bearer token on each, one silent refresh on a 401, and the
 // error envelope of spec 06 turned into an ApiError.
-import { accessToken, clearTokens, refreshToken, selectedApp, storeTokens } from "./session";
+import { accessToken, authBase, clearTokens, refreshToken, selectedApp, storeTokens } from "./session";
 
 export interface ErrorDetail {
   field?: string;
@@ -57,7 +57,7 @@ async function refresh(): Promise<boolean> {
   if (!token) return false;
   refreshing ??= (async () => {
     try {
-      const res = await fetch("/api/_platform/auth/refresh", {
+      const res = await fetch(`${authBase()}/auth/refresh`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ refresh_token: token }),

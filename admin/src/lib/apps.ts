@@ -2,7 +2,7 @@
 // refreshed after an app is created or deleted (fixes §10.2).
 import { createResource, createRoot } from "solid-js";
 import { platform } from "./api";
-import { isAuthenticated } from "./session";
+import { isPlatformUser } from "./session";
 
 export interface AppRow {
   name: string;
@@ -16,7 +16,7 @@ export interface AppRow {
 
 const store = createRoot(() => {
   const [apps, { refetch }] = createResource(
-    isAuthenticated,
+    isPlatformUser,
     async () => (await platform.get<AppRow[]>("/apps")).data ?? [],
     { initialValue: [] },
   );

@@ -58,6 +58,17 @@ export const NAV_GROUPS: { title: string; items: NavItem[] }[] = [
   },
 ];
 
+/** An app user's screens: the API does the rest of the access control. */
+export const APP_USER_NAV: NavItem[] = [
+  { label: "Data Browser", route: "/data", glyph: "▤" },
+  { label: "API Playground", route: "/playground", glyph: "▷" },
+];
+
+/** Paths an app-user session may open (everything else needs an admin). */
+export function isAppUserPath(path: string): boolean {
+  return /^\/admin\/(data|playground|help)(\/|$)/.test(path);
+}
+
 const ALL = NAV_GROUPS.flatMap((g) => g.items);
 
 /** The one active route: the longest prefix of the path (fixes §10.3). */

@@ -2,7 +2,7 @@
 // spec 17 §6.4 (writable fields, value coercion) and §6.5 (foreign keys, display field).
 import { createResource, createRoot } from "solid-js";
 import { api, asObject } from "./api";
-import { selectedApp } from "./session";
+import { isAppUser, selectedApp } from "./session";
 
 export const FIELD_TYPES = [
   "string", "text", "int", "bigint", "decimal", "boolean", "uuid", "timestamp", "date", "json", "file",
@@ -68,26 +68,47 @@ export async function fetchRelations(): Promise<Relation[]> {
   return (res.data ?? []).map((r) => ({ ...asObject<Relation>(r.definition), name: r.name }));
 }
 
+export type Action = "read" | "create" | "update" | "delete";
+
+interface Schema {
+  entities: Entity[];
+  relations: Relation[];
+  /** Per entity, the actions the signed-in user may take (absent: all, an admin). */
+  permissions?: Record<string, Action[]>;
+}
+
+/**
+ * An app user cannot read /_admin/*: `GET /_schema` gives the entities and
+ * relations they hold permissions on, with those permissions.
+ */
+async function fetchSchema(): Promise<Schema> {
+  if (isAppUser()) return (await api.get<Schema>("/_schema")).data;
+  const [entities, relations] = await Promise.all([fetchEntities(), fetchRelations()]);
+  return { entities, relations };
+}
+
 /**
  * The shared metadata cache of the selected app: pages read `entities()` and
  * `relations()` and call `reloadSchema()` after they change metadata.
  */
 const store = createRoot(() => {
-  const [entities, { refetch: refetchEntities }] = createResource(selectedApp, () => fetchEntities(), {
-    initialValue: [],
+  const [schema, { refetch }] = createResource<Schema, string>(selectedApp, () => fetchSchema(), {
+    initialValue: { entities: [], relations: [] },
   });
-  const [relations, { refetch: refetchRelations }] = createResource(selectedApp, () => fetchRelations(), {
-    initialValue: [],
-  });
-  return { entities, relations, refetchEntities, refetchRelations };
+  return { schema, refetch };
 });
 
-export const entities = () => store.entities.latest ?? [];
-export const relations = () => store.relations.latest ?? [];
-export const schemaLoading = () => store.entities.loading || store.relations.loading;
+export const entities = () => store.schema.latest?.entities ?? [];
+export const relations = () => store.schema.latest?.relations ?? [];
+export const schemaLoading = () => store.schema.loading;
 export function reloadSchema() {
-  store.refetchEntities();
-  store.refetchRelations();
+  store.refetch();
+}
+
+/** Whether the signed-in user may take `action` on `entity` (admins: always). */
+export function can(entity: string, action: Action): boolean {
+  const perms = store.schema.latest?.permissions;
+  return !perms || (perms[entity] ?? []).includes(action);
 }
 export function entityByName(name: string | undefined): Entity | undefined {
   return entities().find((e) => e.name === name);

@@ -4,9 +4,19 @@ import { createSignal } from "solid-js";
 const ACCESS = "rocket_access_token";
 const REFRESH = "rocket_refresh_token";
 const APP = "rocket_selected_app";
+// Set when the session belongs to an app user (signed in through the app's own
+// login) rather than a platform user: the tokens are that app's, and the UI
+// offers only the screens an app user may use (data browser, API playground).
+const SESSION_APP = "rocket_session_app";
 
 const [access, setAccess] = createSignal<string | null>(localStorage.getItem(ACCESS));
 const [app, setAppSignal] = createSignal<string | null>(localStorage.getItem(APP));
+const [sessionApp, setSessionApp] = createSignal<string | null>(localStorage.getItem(SESSION_APP));
+
+/** The app of an app-user session, or null for a platform session. */
+export { sessionApp };
+export const isAppUser = () => !!sessionApp();
+export const isPlatformUser = () => !!access() && !sessionApp();
 
 export const accessToken = access;
 export const selectedApp = app;
@@ -22,10 +32,26 @@ export function storeTokens(accessToken: string, refresh: string) {
   setAccess(accessToken);
 }
 
+/** Starts an app-user session: the tokens are `app`'s and the app is fixed. */
+export function startAppSession(app: string, accessToken: string, refresh: string) {
+  localStorage.setItem(SESSION_APP, app);
+  setSessionApp(app);
+  selectApp(app);
+  storeTokens(accessToken, refresh);
+}
+
 export function clearTokens() {
   localStorage.removeItem(ACCESS);
   localStorage.removeItem(REFRESH);
+  localStorage.removeItem(SESSION_APP);
+  setSessionApp(null);
   setAccess(null);
+}
+
+/** Where refresh and logout go: the platform's auth, or the session app's. */
+export function authBase(): string {
+  const a = sessionApp();
+  return a ? `/api/${encodeURIComponent(a)}` : "/api/_platform";
 }
 
 export function selectApp(name: string | null) {

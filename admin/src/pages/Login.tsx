@@ -1,23 +1,46 @@
 // Platform login (spec 17 §5.1).
 import { createSignal, Show } from "solid-js";
-import { errorMessage, platform } from "../lib/api";
-import { storeTokens } from "../lib/session";
+import { ApiError, errorMessage, platform } from "../lib/api";
+import { startAppSession, storeTokens } from "../lib/session";
+
+interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+}
+
+/** An app user's sign in, through the app's own login (spec 11 §2). */
+async function appLogin(app: string, email: string, password: string): Promise<TokenPair> {
+  const res = await fetch(`/api/${encodeURIComponent(app)}/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? "", body?.error?.message ?? "");
+  return body.data;
+}
 
 export default function Login() {
   const [email, setEmail] = createSignal("");
   const [password, setPassword] = createSignal("");
   const [error, setError] = createSignal<string | null>(null);
   const [busy, setBusy] = createSignal(false);
+  // Empty: a platform sign in (the admin). Set: an app user of that app.
+  const [asAppUser, setAsAppUser] = createSignal(false);
+  const [app, setApp] = createSignal("");
 
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const res = await platform.post<{ access_token: string; refresh_token: string }>("/auth/login", {
-        email: email(),
-        password: password(),
-      });
+      if (asAppUser()) {
+        const t = await appLogin(app().trim(), email(), password());
+        startAppSession(app().trim(), t.access_token, t.refresh_token);
+        location.replace("/admin/data");
+        return;
+      }
+      const res = await platform.post<TokenPair>("/auth/login", { email: email(), password: password() });
       storeTokens(res.data.access_token, res.data.refresh_token);
       location.replace("/admin/apps");
     } catch (err) {
@@ -30,11 +53,26 @@ export default function Login() {
     <div class="flex min-h-screen items-center justify-center bg-gray-50 p-4 dark:bg-gray-900">
       <form class="card w-full max-w-sm p-6" onSubmit={submit}>
         <h1 class="text-center text-2xl font-semibold">🚀 Rocket Admin</h1>
-        <p class="mt-1 mb-6 text-center text-sm text-gray-500">Sign in to your platform account</p>
+        <p class="mt-1 mb-6 text-center text-sm text-gray-500">
+          {asAppUser() ? "Sign in as a user of one app" : "Sign in to your platform account"}
+        </p>
         <Show when={error()}>
           <div role="alert" data-testid="error-banner" class="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700 dark:border-red-800 dark:bg-red-900/30 dark:text-red-300">
             {error()}
           </div>
+        </Show>
+        <Show when={asAppUser()}>
+          <label class="label" for="login-app">
+            App
+          </label>
+          <input
+            id="login-app"
+            required
+            class="input mb-4"
+            placeholder="e.g. timesheet"
+            value={app()}
+            onInput={(e) => setApp(e.currentTarget.value)}
+          />
         </Show>
         <label class="label" for="login-email">
           Email
@@ -45,7 +83,7 @@ export default function Login() {
           required
           autocomplete="username"
           class="input mb-4"
-          placeholder="platform@localhost"
+          placeholder={asAppUser() ? "user@example.com" : "platform@localhost"}
           value={email()}
           onInput={(e) => setEmail(e.currentTarget.value)}
         />
@@ -63,6 +101,16 @@ export default function Login() {
         />
         <button type="submit" class="btn btn-primary w-full" disabled={busy()}>
           {busy() ? "Signing in..." : "Sign in"}
+        </button>
+        <button
+          type="button"
+          class="link mt-4 block w-full text-center text-xs"
+          onClick={() => {
+            setAsAppUser(!asAppUser());
+            setError(null);
+          }}
+        >
+          {asAppUser() ? "Sign in as a platform admin instead" : "Sign in as an app user instead"}
         </button>
       </form>
     </div>
