@@ -238,13 +238,15 @@ export function GraphCanvas(props: {
     return { x: cx + (clientX - r.left - r.width / 2) * scale, y: cy + (clientY - r.top - r.height / 2) * scale };
   };
 
-  createEffect(on([key, () => size().w > 0 && size().h > 0], () => fit()));
+  // Refit when the layout changes and once the canvas first has a size; a later
+  // resize keeps the centre and the zoom.
+  const hasSize = createMemo(() => size().w > 0 && size().h > 0);
+  createEffect(on([key, hasSize], () => fit()));
 
   // Drag to pan; a press that moved more than a few pixels is not a click.
   let panned = false;
   const onPointerDown = (e: PointerEvent) => {
     if (e.button !== 0) return;
-    if ((e.target as Element).closest("[data-graph-toolbar]")) return;
     panned = false;
     const start = { x: e.clientX, y: e.clientY };
     const origin = view();
@@ -295,8 +297,8 @@ export function GraphCanvas(props: {
         viewBox={viewBox()}
         aria-label={props.ariaLabel}
         onPointerDown={onPointerDown}
-        onClick={(e) => {
-          if (!panned && !(e.target as Element).closest("[data-graph-node]")) select(null);
+        onClick={() => {
+          if (!panned) select(null);
         }}
       >
         <defs>
@@ -352,7 +354,8 @@ export function GraphCanvas(props: {
                   aria-label={p.node.id}
                   aria-pressed={selected()}
                   class="group cursor-pointer outline-none"
-                  onClick={() => {
+                  onClick={(e) => {
+                    e.stopPropagation(); // not a background click
                     if (!panned) select(p.node.id);
                   }}
                   onKeyDown={(e) => {
@@ -377,7 +380,7 @@ export function GraphCanvas(props: {
           </For>
         </g>
       </svg>
-      <div data-graph-toolbar class="absolute top-2 right-2 flex gap-1 rounded-md border border-stone-200 bg-white/90 p-1 shadow-sm dark:border-gray-600 dark:bg-gray-800/90">
+      <div class="absolute top-2 right-2 flex gap-1 rounded-md border border-stone-200 bg-white/90 p-1 shadow-sm dark:border-gray-600 dark:bg-gray-800/90">
         <button type="button" class="btn btn-ghost btn-sm" aria-label="Fit graph to view" title="Fit" onClick={fit}>
           Fit
         </button>
