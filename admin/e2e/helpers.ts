@@ -17,7 +17,7 @@ export async function login(page: Page, email = PLATFORM_EMAIL, password = PLATF
   await page.goto("/admin/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/admin\/apps$/);
 }
 
