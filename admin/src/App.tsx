@@ -71,8 +71,8 @@ export default function App() {
       <Route path="/relations" component={Relations} />
       <Route path="/erd" component={Erd} />
       <Route path="/rules" component={Rules} />
-      <Route path="/state-machines" component={StateMachines} />
-      <Route path="/workflows" component={Workflows} />
+      <Route path={["/state-machines", "/state-machines/:id/visual"]} component={StateMachines} />
+      <Route path={["/workflows", "/workflows/:id/visual"]} component={Workflows} />
       <Route path="/workflow-monitor" component={WorkflowMonitor} />
       <Route path="/data" component={DataBrowser} />
       <Route path="/data/:entity" component={DataBrowser} />
