@@ -2,9 +2,10 @@
 // permissions with a row-level condition proved by an app user, webhooks against a
 // local receiver and their delivery logs, UI configs with export and import.
 import { APIRequestContext, Browser, expect, Page, test } from "@playwright/test";
-import { createServer, IncomingMessage, Server } from "node:http";
-import { AddressInfo } from "node:net";
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { AddressInfo } from "node:net";
 import { adminApi, baseURL, createApp, login, shot, useApp } from "./helpers";
 
 const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
@@ -380,4 +381,170 @@ test("ui configs: create with _app, edit, export, import with skips and failures
   await confirm.getByRole("button", { name: "Delete" }).click();
   await expect(table.getByRole("row", { name: /mobile/ })).toHaveCount(0);
   expect(await data<unknown[]>(api, `/api/${app}/_admin/ui-configs`)).toHaveLength(2);
+});
+
+interface Received {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A local webhook receiver on a random port: 500 under /fail, 200 elsewhere. */
+async function startReceiver() {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      const fail = (req.url ?? "").startsWith("/fail");
+      res.writeHead(fail ? 500 : 200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(fail ? { error: "receiver down" } : { ok: true }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+test("webhooks: created in the UI, delivered to a local receiver, logs with retry and the detail drawer", async ({ page }) => {
+  const { api, app } = await setup(page, "acc_hook");
+  const receiver = await startReceiver();
+  try {
+    await page.goto("/admin/webhooks");
+    await expect(page.getByTestId("webhooks-table")).toContainText("No webhooks yet. Create one to trigger HTTP callouts on entity writes.");
+
+    await page.getByRole("button", { name: "Create Webhook" }).click();
+    let dialog = page.getByRole("dialog", { name: "Create Webhook" });
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect(dialog.getByTestId("error-banner")).toHaveText("Entity is required");
+    await dialog.getByLabel("Entity").selectOption("note");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect(dialog.getByTestId("error-banner")).toHaveText("URL is required");
+    await dialog.getByLabel("URL").fill("ftp://example.com");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect(dialog.getByTestId("error-banner")).toHaveText("URL must start with http:// or https://");
+    await dialog.getByLabel("URL").fill(`${receiver.url}/ok`);
+    await dialog.getByLabel("Headers (JSON)").fill('{"X-Test": "yes"');
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect(dialog.getByTestId("error-banner")).toHaveText("Invalid JSON in headers");
+    await dialog.getByLabel("Headers (JSON)").fill('{"X-Test": "yes"}');
+    await expect(dialog.getByLabel("Async (fire after commit, with retries)")).toBeChecked();
+    await dialog.getByLabel("Condition 1 field").fill("record.status");
+    await dialog.getByLabel("Condition 1 value").fill("public");
+    await expect(dialog.getByTestId("expression-preview")).toHaveText('record.status == "public"');
+    // A synchronous hook turns Async off; the help names the veto statuses.
+    await dialog.getByLabel("Hook", { exact: true }).selectOption("before_write");
+    await expect(dialog.getByLabel("Async (fire after commit, with retries)")).not.toBeChecked();
+    await expect(dialog).toContainText("a 4xx answer rejects the write (422)");
+    await dialog.getByLabel("Hook", { exact: true }).selectOption("after_write");
+    await shot(page, "access-webhooks-editor");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("toast-success")).toContainText("Webhook created");
+    dialog = page.getByRole("dialog", { name: "Webhook Created" });
+    const secret = await dialog.getByLabel("Signing secret").inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await shot(page, "access-webhooks-secret");
+    await dialog.getByRole("button", { name: "Done" }).click();
+
+    const hooks = await data<{ id: string; url: string; headers: unknown; condition: string; async: boolean; retry: unknown; hook: string }[]>(
+      api,
+      `/api/${app}/_admin/webhooks`,
+    );
+    expect(hooks).toHaveLength(1);
+    expect(hooks[0]).toMatchObject({
+      hook: "after_write",
+      url: `${receiver.url}/ok`,
+      headers: { "X-Test": "yes" },
+      condition: 'record.status == "public"',
+      async: true,
+      retry: { max_attempts: 3, backoff: "exponential" },
+    });
+    const okId = hooks[0].id;
+
+    // A failing receiver, set up through the API and then edited in the UI.
+    const failing = await api.post(`/api/${app}/_admin/webhooks`, { data: { entity: "note", url: `${receiver.url}/fail` } });
+    expect(failing.status()).toBe(201);
+    const failId = (await failing.json()).data.id as string;
+    await page.reload();
+    const failRow = page.getByTestId("webhooks-table").getByRole("row", { name: /\/fail/ });
+    await expect(failRow).toContainText("Async");
+    await shot(page, "access-webhooks");
+    await failRow.getByRole("button", { name: "Edit" }).click();
+    dialog = page.getByRole("dialog", { name: "Edit Webhook" });
+    await dialog.getByLabel("Max Retry Attempts").fill("4");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("toast-success").filter({ hasText: "Webhook updated" })).toBeVisible();
+    const edited = await data<{ retry: unknown }>(api, `/api/${app}/_admin/webhooks/${failId}`);
+    expect(edited.retry).toEqual({ max_attempts: 4, backoff: "exponential" });
+
+    // A private note does not meet the condition; a public one fires both webhooks.
+    expect((await api.post(`/api/${app}/note`, { data: { title: "hidden", status: "private" } })).status()).toBe(201);
+    expect((await api.post(`/api/${app}/note`, { data: { title: "shown", status: "public" } })).status()).toBe(201);
+    await expect.poll(() => receiver.received.filter((r) => r.path === "/ok").length, { timeout: 15_000 }).toBe(1);
+    const got = receiver.received.find((r) => r.path === "/ok")!;
+    expect(JSON.parse(got.body)).toMatchObject({ event: "after_write", entity: "note", action: "create", record: { title: "shown" } });
+    expect(got.headers["x-test"]).toBe("yes");
+    expect(got.headers["x-rocket-signature"]).toBe(`sha256=${createHmac("sha256", secret).update(got.body).digest("hex")}`);
+    await expect.poll(() => receiver.received.filter((r) => r.path === "/fail").length, { timeout: 15_000 }).toBe(2);
+
+    await page.goto("/admin/webhook-logs");
+    const logs = page.getByTestId("webhook-logs-table");
+    const okRow = logs.getByRole("row", { name: /\/ok/ });
+    const failLogRow = logs.getByRole("row", { name: /\/fail/ });
+    await expect(okRow).toContainText("delivered");
+    await expect(okRow).toContainText("200");
+    await expect(okRow).toContainText("1/3");
+    await expect(failLogRow).toHaveCount(2);
+    await expect(failLogRow.first()).toContainText("retrying");
+    await expect(failLogRow.first()).toContainText("500");
+    await expect(failLogRow.first()).toContainText("HTTP 500");
+    await expect(failLogRow.first()).toContainText("1/4");
+    await shot(page, "access-webhook-logs");
+
+    await failLogRow.first().getByRole("button", { name: "Retry" }).click();
+    await expect(page.getByTestId("toast-success")).toContainText("Webhook log queued for retry");
+    await expect.poll(() => receiver.received.filter((r) => r.path === "/fail").length, { timeout: 15_000 }).toBe(3);
+
+    // Filters: by status, and by webhook id through the Logs link of the webhooks page.
+    await page.getByLabel("Status").selectOption("delivered");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await expect(logs.getByRole("row")).toHaveCount(2);
+    await expect(page).toHaveURL(/status=delivered/);
+    await page.getByLabel("Status").selectOption("failed");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await expect(logs).toContainText("No webhook logs found. Logs appear here when webhooks are triggered.");
+
+    await page.goto("/admin/webhooks");
+    await page.getByTestId("webhooks-table").getByRole("row", { name: /\/ok/ }).getByRole("link", { name: /Logs/ }).click();
+    await expect(page).toHaveURL(new RegExp(`webhook_id=${okId}`));
+    await expect(page.getByLabel("Webhook ID")).toHaveValue(okId);
+    await expect(logs.getByRole("row")).toHaveCount(2);
+
+    // The detail drawer reads GET /_admin/webhook-logs/{id}.
+    const [detail] = await Promise.all([
+      page.waitForResponse((r) => /\/_admin\/webhook-logs\/[0-9a-f-]{36}$/.test(r.url())),
+      okRow.click(),
+    ]);
+    expect(detail.status()).toBe(200);
+    const drawer = page.getByRole("dialog", { name: "Webhook delivery" });
+    await expect(drawer).toContainText('"title": "shown"');
+    await expect(drawer).toContainText('"X-Test": "yes"');
+    await expect(drawer).toContainText('"ok": true');
+    await expect(drawer).toContainText(JSON.parse(got.body).idempotency_key);
+    await shot(page, "access-webhook-logs-drawer");
+    await page.keyboard.press("Escape");
+    await expect(drawer).toHaveCount(0);
+
+    await page.goto("/admin/webhooks");
+    await failRow.getByRole("button", { name: "Delete" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete Webhook" });
+    await expect(confirm).toContainText("All associated delivery logs will also be deleted.");
+    await confirm.getByRole("button", { name: "Delete" }).click();
+    await expect(page.getByTestId("toast-success").filter({ hasText: "Webhook deleted" })).toBeVisible();
+    expect((await data<{ id: string }[]>(api, `/api/${app}/_admin/webhooks`)).map((w) => w.id)).toEqual([okId]);
+    expect(await data<unknown[]>(api, `/api/${app}/_admin/webhook-logs?webhook_id=${failId}`)).toHaveLength(0);
+  } finally {
+    await receiver.close();
+  }
 });
