@@ -393,5 +393,7 @@ test("the schema screens fit a phone-sized viewport", async ({ page }) => {
     await page.waitForLoadState("networkidle");
     expect(await overflow(), path).toBeLessThanOrEqual(0);
   }
+  const canvas = await page.getByRole("group", { name: "Entity relationship diagram" }).boundingBox();
+  expect(canvas!.height).toBeGreaterThan(300);
   await shot(page, "schema-41-phone-erd");
 });

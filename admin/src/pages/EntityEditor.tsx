@@ -175,14 +175,18 @@ export default function EntityEditor() {
         <div class="space-y-6">
           <Section title="Settings">
             <div class="form-row">
-              <TextField
-                label="Entity Name"
-                placeholder="e.g. invoice"
-                mono
-                value={entity().name}
-                readOnly={!isNew()}
-                onInput={(v) => update({ name: v })}
-              />
+              <FormField label="Entity Name">
+                {(id) => (
+                  <input
+                    id={id}
+                    class="input font-mono read-only:bg-gray-100 read-only:text-gray-500 dark:read-only:bg-gray-800 dark:read-only:text-gray-400"
+                    placeholder="e.g. invoice"
+                    value={entity().name}
+                    readOnly={!isNew()}
+                    onInput={(e) => update({ name: e.currentTarget.value })}
+                  />
+                )}
+              </FormField>
               <TextField
                 label="Table Name"
                 placeholder="defaults to entity name"

@@ -177,7 +177,7 @@ export default function Erd() {
           }
         >
           <div class="flex flex-col gap-4 lg:h-[calc(100vh-180px)] lg:min-h-[420px] lg:flex-row">
-            <div class="h-[60vh] min-h-[320px] min-w-0 flex-1 lg:h-auto">
+            <div class="h-[60vh] min-h-[320px] min-w-0 lg:h-auto lg:flex-1">
               <GraphCanvas
                 nodes={nodes()}
                 edges={edges()}
