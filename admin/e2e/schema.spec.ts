@@ -358,10 +358,28 @@ test("ERD: one node per entity, the relation's labelled edge, and the detail pan
   await expect(panel).toContainText("author → book via id");
   await expect(canvas.getByRole("button", { name: "author" })).toHaveAttribute("aria-pressed", "true");
   await shot(page, "schema-30-erd-panel");
+  // Wheel zoom and drag-to-pan move the view; a pan keeps the selection.
+  const svg = canvas.locator("svg").first();
+  const box = (await canvas.boundingBox())!;
+  const fitted = await svg.getAttribute("viewBox");
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, -120);
+  await expect.poll(() => svg.getAttribute("viewBox")).not.toBe(fitted);
+  const zoomed = await svg.getAttribute("viewBox");
+  await page.mouse.move(box.x + 30, box.y + box.height - 30);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 130, box.y + box.height - 80, { steps: 5 });
+  await page.mouse.up();
+  await expect.poll(() => svg.getAttribute("viewBox")).not.toBe(zoomed);
+  await expect(panel).toBeVisible();
   // The toolbar, then a background click clears the selection.
   await canvas.getByRole("button", { name: "Zoom in" }).click();
   await canvas.getByRole("button", { name: "Fit graph to view" }).click();
-  const box = (await canvas.boundingBox())!;
+  for (const name of ["author", "book"]) {
+    const node = (await canvas.getByRole("button", { name }).boundingBox())!;
+    expect(node.x).toBeGreaterThanOrEqual(box.x);
+    expect(node.x + node.width).toBeLessThanOrEqual(box.x + box.width);
+  }
   await page.mouse.click(box.x + 20, box.y + box.height - 20);
   await expect(panel).toHaveCount(0);
   // Dark mode.
