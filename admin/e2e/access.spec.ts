@@ -114,6 +114,7 @@ test("invites: send one and copy its token, bulk with a duplicate skipped, revok
   await expect(dialog.getByTestId("error-banner")).toHaveText("Email is required");
   await dialog.getByLabel("Email").fill("bob@example.com");
   await dialog.getByLabel("Roles (comma-separated)").fill("editor");
+  await shot(page, "access-invites-send");
   await dialog.getByRole("button", { name: "Send Invite" }).click();
   await expect(page.getByTestId("toast-success")).toContainText("Invite created");
   dialog = page.getByRole("dialog", { name: "Invite Created" });
@@ -157,6 +158,7 @@ test("invites: send one and copy its token, bulk with a duplicate skipped, revok
   await bobRow.getByRole("button", { name: "Revoke" }).click();
   const confirm = page.getByRole("dialog", { name: "Revoke Invite" });
   await expect(confirm).toContainText("The token will no longer be valid.");
+  await shot(page, "access-invites-revoke-confirm");
   await confirm.getByRole("button", { name: "Revoke" }).click();
   await expect(page.getByTestId("toast-success").filter({ hasText: "Invite revoked" })).toBeVisible();
   await expect(bobRow).toHaveCount(0);
@@ -413,6 +415,7 @@ test("webhooks: created in the UI, delivered to a local receiver, logs with retr
   try {
     await page.goto("/admin/webhooks");
     await expect(page.getByTestId("webhooks-table")).toContainText("No webhooks yet. Create one to trigger HTTP callouts on entity writes.");
+    await shot(page, "access-webhooks-empty");
 
     await page.getByRole("button", { name: "Create Webhook" }).click();
     let dialog = page.getByRole("dialog", { name: "Create Webhook" });
@@ -515,6 +518,7 @@ test("webhooks: created in the UI, delivered to a local receiver, logs with retr
     await page.getByRole("button", { name: "Filter" }).click();
     await expect(logs).toContainText("No webhook logs found. Logs appear here when webhooks are triggered.");
 
+    await page.evaluate(() => localStorage.setItem("rocket_theme", "dark"));
     await page.goto("/admin/webhooks");
     await page.getByTestId("webhooks-table").getByRole("row", { name: /\/ok/ }).getByRole("link", { name: /Logs/ }).click();
     await expect(page).toHaveURL(new RegExp(`webhook_id=${okId}`));
@@ -532,7 +536,7 @@ test("webhooks: created in the UI, delivered to a local receiver, logs with retr
     await expect(drawer).toContainText('"X-Test": "yes"');
     await expect(drawer).toContainText('"ok": true');
     await expect(drawer).toContainText(JSON.parse(got.body).idempotency_key);
-    await shot(page, "access-webhook-logs-drawer");
+    await shot(page, "access-webhook-logs-drawer-dark");
     await page.keyboard.press("Escape");
     await expect(drawer).toHaveCount(0);
 
