@@ -297,7 +297,7 @@ function ConditionRow(props: {
         onInput={(e) => setLeft(e.currentTarget.value)}
       />
       <select
-        class="input input-sm !w-auto"
+        class="input input-sm !w-28"
         aria-label={`Condition ${props.n} operator`}
         value={props.row.op}
         onChange={(e) => props.onChange({ ...props.row, op: e.currentTarget.value })}

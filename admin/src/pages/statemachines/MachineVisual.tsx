@@ -91,7 +91,8 @@ function TransitionPanelCard(props: { t: TransitionDraft; states: string[]; onCh
 
 export function MachineVisual(props: { machine: StateMachine | "new"; onClose: () => void; onSaved: () => void }) {
   const existing = props.machine === "new" ? null : props.machine;
-  const [draft, setDraft] = createStore<MachineDraft>(existing ? toDraft(existing) : emptyDraft());
+  // A new machine starts without the form's blank transition, which could not be drawn.
+  const [draft, setDraft] = createStore<MachineDraft>(existing ? toDraft(existing) : { ...emptyDraft(), transitions: [] });
   const [added, setAdded] = createSignal<string[]>([]);
   const [selected, setSelected] = createSignal<string | null>(null);
   const [settingsOpen, setSettingsOpen] = createSignal(!existing);

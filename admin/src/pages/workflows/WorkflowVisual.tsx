@@ -137,7 +137,8 @@ function stepEdges(s: StepDraft): GraphEdge[] {
 
 export function WorkflowVisual(props: { workflow: Workflow | "new"; onClose: () => void; onSaved: () => void }) {
   const existing = props.workflow === "new" ? null : props.workflow;
-  const [draft, setDraft] = createStore<WorkflowDraft>(existing ? toDraft(existing) : emptyDraft());
+  // A new workflow starts without the form's blank step: a step without an id is not drawn.
+  const [draft, setDraft] = createStore<WorkflowDraft>(existing ? toDraft(existing) : { ...emptyDraft(), steps: [] });
   const [selected, setSelected] = createSignal<number | null>(null);
   const [settingsOpen, setSettingsOpen] = createSignal(!existing);
   const [menuOpen, setMenuOpen] = createSignal(false);
