@@ -62,6 +62,11 @@ test("Skip wizard shows the empty list and stays dismissed for the app", async (
   await page.reload();
   await expect(page.getByTestId("entities-table")).toContainText("No entities yet.");
   await shot(page, "schema-01-entities-empty");
+  // An entity that does not exist: the API's message in a toast, no form to save.
+  await page.goto("/admin/entities/nope");
+  await expect(page.getByTestId("toast-error").filter({ hasText: "Entity not found: nope" })).toBeVisible();
+  await expect(page.getByText("This entity could not be loaded.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Save" })).toBeDisabled();
 });
 
 test("entity editor: two entities, client and server errors, Quick Add, enum tags, then a relation", async ({ page }) => {

@@ -105,15 +105,18 @@ export default function EntityEditor() {
   const [loading, setLoading] = createSignal(false);
   const [saving, setSaving] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
+  const [loadFailed, setLoadFailed] = createSignal(false);
 
   const load = async (name: string) => {
     setLoading(true);
+    setLoadFailed(false);
     try {
       const row = (await api.get<{ definition: Entity | string }>(`/_admin/entities/${encodeURIComponent(name)}`)).data;
       const def = asObject<Entity>(row.definition);
       setEntity({ ...def, name: def.name ?? name, fields: def.fields ?? [] });
     } catch (e) {
       toast.error(errorMessage(e, "Failed to load entity"));
+      setLoadFailed(true);
     } finally {
       setLoading(false);
     }
@@ -125,7 +128,10 @@ export default function EntityEditor() {
       (name) => {
         setError(null);
         if (name) load(name);
-        else setEntity(newEntity());
+        else {
+          setLoadFailed(false);
+          setEntity(newEntity());
+        }
       },
     ),
   );
@@ -166,75 +172,77 @@ export default function EntityEditor() {
         <button class="btn btn-secondary" onClick={() => navigate("/entities")}>
           Back
         </button>
-        <button class="btn btn-primary" disabled={saving() || loading()} onClick={save}>
+        <button class="btn btn-primary" disabled={saving() || loading() || loadFailed()} onClick={save}>
           {saving() ? "Saving..." : "Save"}
         </button>
       </PageHeader>
       <ErrorBanner message={error()} />
       <Show when={!loading()} fallback={<Loading />}>
-        <div class="space-y-6">
-          <Section title="Settings">
-            <div class="form-row">
-              <FormField label="Entity Name">
-                {(id) => (
-                  <input
-                    id={id}
-                    class="input font-mono read-only:bg-gray-100 read-only:text-gray-500 dark:read-only:bg-gray-800 dark:read-only:text-gray-400"
-                    placeholder="e.g. invoice"
-                    value={entity().name}
-                    readOnly={!isNew()}
-                    onInput={(e) => update({ name: e.currentTarget.value })}
-                  />
-                )}
-              </FormField>
-              <TextField
-                label="Table Name"
-                placeholder="defaults to entity name"
-                mono
-                value={entity().table ?? ""}
-                onInput={(v) => update({ table: v })}
-              />
-              <Toggle label="Soft Delete" checked={!!entity().soft_delete} onChange={(v) => update({ soft_delete: v })} />
-            </div>
-          </Section>
-          <Section title="Primary Key">
-            <div class="grid grid-cols-1 gap-4 sm:grid-cols-3">
-              <SelectField
-                label="Field"
-                placeholder="Select field"
-                value={entity().primary_key?.field ?? ""}
-                options={entity().fields.filter((f) => f.name).map((f) => f.name)}
-                onChange={(v) => update({ primary_key: { ...entity().primary_key, field: v } })}
-              />
-              <FormField label="Type">
-                {(id) => (
-                  <select
-                    id={id}
-                    class="input"
-                    value={entity().primary_key?.type ?? ""}
-                    onChange={(e) => update({ primary_key: { ...entity().primary_key, type: e.currentTarget.value } })}
-                  >
-                    <For each={PK_TYPES.includes(entity().primary_key?.type ?? "") ? PK_TYPES : [...PK_TYPES, entity().primary_key?.type ?? ""]}>
-                      {(t) => <option value={t} selected={t === entity().primary_key?.type}>{t || "(none)"}</option>}
-                    </For>
-                  </select>
-                )}
-              </FormField>
-              <Toggle
-                label="Auto-generated"
-                checked={!!entity().primary_key?.generated}
-                onChange={(v) => update({ primary_key: { ...entity().primary_key, generated: v } })}
-              />
-            </div>
-          </Section>
-          <SlugSection entity={entity()} onChange={setEntity} />
-          <Section
-            title="Fields"
-            actions={<FieldsHeader fields={entity().fields} onChange={(fields) => update({ fields })} />}
-          >
-            <FieldsTable fields={entity().fields} pkField={entity().primary_key?.field} onChange={(fields) => update({ fields })} />
-          </Section>
-        </div>
+        <Show when={!loadFailed()} fallback={<p class="text-sm text-gray-500 dark:text-gray-400">This entity could not be loaded.</p>}>
+          <div class="space-y-6">
+            <Section title="Settings">
+              <div class="form-row">
+                <FormField label="Entity Name">
+                  {(id) => (
+                    <input
+                      id={id}
+                      class="input font-mono read-only:bg-gray-100 read-only:text-gray-500 dark:read-only:bg-gray-800 dark:read-only:text-gray-400"
+                      placeholder="e.g. invoice"
+                      value={entity().name}
+                      readOnly={!isNew()}
+                      onInput={(e) => update({ name: e.currentTarget.value })}
+                    />
+                  )}
+                </FormField>
+                <TextField
+                  label="Table Name"
+                  placeholder="defaults to entity name"
+                  mono
+                  value={entity().table ?? ""}
+                  onInput={(v) => update({ table: v })}
+                />
+                <Toggle label="Soft Delete" checked={!!entity().soft_delete} onChange={(v) => update({ soft_delete: v })} />
+              </div>
+            </Section>
+            <Section title="Primary Key">
+              <div class="grid grid-cols-1 gap-4 sm:grid-cols-3">
+                <SelectField
+                  label="Field"
+                  placeholder="Select field"
+                  value={entity().primary_key?.field ?? ""}
+                  options={entity().fields.filter((f) => f.name).map((f) => f.name)}
+                  onChange={(v) => update({ primary_key: { ...entity().primary_key, field: v } })}
+                />
+                <FormField label="Type">
+                  {(id) => (
+                    <select
+                      id={id}
+                      class="input"
+                      value={entity().primary_key?.type ?? ""}
+                      onChange={(e) => update({ primary_key: { ...entity().primary_key, type: e.currentTarget.value } })}
+                    >
+                      <For each={PK_TYPES.includes(entity().primary_key?.type ?? "") ? PK_TYPES : [...PK_TYPES, entity().primary_key?.type ?? ""]}>
+                        {(t) => <option value={t} selected={t === entity().primary_key?.type}>{t || "(none)"}</option>}
+                      </For>
+                    </select>
+                  )}
+                </FormField>
+                <Toggle
+                  label="Auto-generated"
+                  checked={!!entity().primary_key?.generated}
+                  onChange={(v) => update({ primary_key: { ...entity().primary_key, generated: v } })}
+                />
+              </div>
+            </Section>
+            <SlugSection entity={entity()} onChange={setEntity} />
+            <Section
+              title="Fields"
+              actions={<FieldsHeader fields={entity().fields} onChange={(fields) => update({ fields })} />}
+            >
+              <FieldsTable fields={entity().fields} pkField={entity().primary_key?.field} onChange={(fields) => update({ fields })} />
+            </Section>
+          </div>
+        </Show>
       </Show>
     </div>
   );
