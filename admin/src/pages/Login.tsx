@@ -1,4 +1,5 @@
 // Platform login (spec 17 §5.1).
+import { useNavigate } from "@solidjs/router";
 import { createSignal, Show } from "solid-js";
 import { ApiError, errorMessage, platform } from "../lib/api";
 import { startAppSession, storeTokens } from "../lib/session";
@@ -21,6 +22,7 @@ async function appLogin(app: string, email: string, password: string): Promise<T
 }
 
 export default function Login() {
+  const navigate = useNavigate();
   const [email, setEmail] = createSignal("");
   const [password, setPassword] = createSignal("");
   const [error, setError] = createSignal<string | null>(null);
@@ -37,12 +39,12 @@ export default function Login() {
       if (asAppUser()) {
         const t = await appLogin(app().trim(), email(), password());
         startAppSession(app().trim(), t.access_token, t.refresh_token);
-        location.replace("/admin/data");
+        navigate("/data", { replace: true });
         return;
       }
       const res = await platform.post<TokenPair>("/auth/login", { email: email(), password: password() });
       storeTokens(res.data.access_token, res.data.refresh_token);
-      location.replace("/admin/apps");
+      navigate("/apps", { replace: true });
     } catch (err) {
       setError(errorMessage(err, "Login failed. Please try again."));
       setBusy(false);
