@@ -332,9 +332,12 @@ test("AI generator: create an app, preview the generated schema, apply it throug
   };
   await page.route("**/ai/status", (r) => r.fulfill({ json: { data: { configured: true, model: "stub-model" } } }));
   let prompt = "";
+  let providerDown = true;
   await page.route("**/_admin/ai/generate", (r) => {
     prompt = r.request().postDataJSON().prompt;
-    return r.fulfill({ json: { data: { schema } } });
+    return providerDown
+      ? r.fulfill({ status: 502, json: { error: { code: "AI_REQUEST_FAILED", message: "Failed to connect to AI provider: refused" } } })
+      : r.fulfill({ json: { data: { schema } } });
   });
 
   await login(page);
@@ -350,8 +353,12 @@ test("AI generator: create an app, preview the generated schema, apply it throug
   await go.click();
   await expect(page.getByTestId("toast-success").first()).toContainText(`App "${app}" created`);
   expect(prompt).toContain("editorial flow");
+  // The app exists and is selected; the provider's error shows in the form's banner.
+  await expect(page.getByTestId("error-banner")).toHaveText("Failed to connect to AI provider: refused");
   await expect(page.getByText(`Generate schema for ${app} using stub-model`)).toBeVisible();
   await expect(page.getByTestId("app-switcher").locator("option", { hasText: app })).toHaveCount(1);
+  providerDown = false;
+  await page.getByRole("button", { name: "Generate Schema" }).click();
 
   const badges = page.getByTestId("schema-badges");
   await expect(badges).toContainText("2 entities");
@@ -361,6 +368,10 @@ test("AI generator: create an app, preview the generated schema, apply it throug
   await expect(page.getByRole("tab", { name: "Entities (2)" })).toHaveAttribute("aria-selected", "true");
   await expect(page.getByRole("tabpanel")).toContainText('"name": "author"');
   await shot(page, "observe-ai-preview");
+
+  await page.getByRole("button", { name: "Regenerate" }).click();
+  await expect(page.getByLabel("Describe your application")).toHaveValue(/editorial flow/);
+  await page.getByRole("button", { name: "Generate Schema" }).click();
 
   await page.getByRole("tab", { name: "Raw JSON" }).click();
   const rawJson = page.getByLabel("Raw JSON", { exact: true }).and(page.locator("textarea"));
@@ -380,6 +391,13 @@ test("AI generator: create an app, preview the generated schema, apply it throug
   expect(names).toEqual(["author", "post"]);
   expect((await (await api.get(`/api/${app}/author`)).json()).meta.total).toBe(2);
 
+  await page.getByRole("button", { name: "Generate Another" }).click();
+  await expect(page.getByLabel("Describe your application")).toHaveValue("");
+  await page.getByRole("button", { name: "Helpdesk" }).click();
+  await page.getByRole("button", { name: "Generate Schema" }).click();
+  await page.getByRole("button", { name: "Apply Schema" }).click();
+  // Applied again: every item exists already and is skipped.
+  await expect(page.getByRole("status").filter({ hasText: "Import completed" })).not.toContainText("entities");
   await page.getByRole("button", { name: "View Entities" }).click();
   await expect(page).toHaveURL(/\/admin\/entities$/);
 });

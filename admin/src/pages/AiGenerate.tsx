@@ -120,10 +120,10 @@ export default function AiGenerate() {
           <AppliedPhase
             result={result()!}
             onAgain={() => {
+              setPhase("prompt");
               setRawJson("");
               setResult(null);
               setPrompt("");
-              setPhase("prompt");
             }}
           />
         </Match>
