@@ -37,7 +37,13 @@ function TransitionCard(props: { n: number; t: TransitionDraft; onChange: (t: Tr
       </div>
       <div class="form-row">
         <TextField label="Guard Expression" mono placeholder="e.g. record.total > 0" value={props.t.guard} onInput={set("guard")} />
-        <TextField label="Roles (comma-separated)" placeholder="e.g. admin, accountant" value={props.t.roles} onInput={set("roles")} />
+        <TextField
+          label="Roles (comma-separated)"
+          placeholder="e.g. admin, accountant"
+          help="Empty: anyone who may update. Admins always may."
+          value={props.t.roles}
+          onInput={set("roles")}
+        />
       </div>
       <ActionsEditor actions={props.t.actions} onChange={set("actions")} workflow={false} addLabel="+ Action" />
     </div>

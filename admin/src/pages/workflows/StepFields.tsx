@@ -51,7 +51,8 @@ export function GotoSelect(props: {
 
 const ASSIGNEE: Record<AssigneeType, [string, string]> = {
   role: ["Role", "e.g. manager"],
-  fixed: ["User", "e.g. admin@example.com"],
+  // The server compares the approver's user id (docs/logic.md), not an email.
+  fixed: ["User", "a user id, e.g. 3f2c9a1e-…"],
   relation: ["Path", "e.g. context.manager_id"],
 };
 
@@ -94,11 +95,19 @@ export function StepFields(props: { step: StepDraft; onChange: (s: StepDraft) =>
             label={ASSIGNEE[props.step.assigneeType][0]}
             mono
             placeholder={ASSIGNEE[props.step.assigneeType][1]}
+            help="Only they (or an admin) may approve or reject; empty: anyone"
             value={props.step.assignee}
             onInput={set("assignee")}
           />
         </div>
-        <TextField label="Timeout" mono placeholder="e.g. 72h" value={props.step.timeout} onInput={set("timeout")} />
+        <TextField
+          label="Timeout"
+          mono
+          placeholder="e.g. 72h"
+          help="Units h, m, s, ms (1h30m); empty waits forever"
+          value={props.step.timeout}
+          onInput={set("timeout")}
+        />
         <div class={row()}>
           {goto("On Approve (goto)", "on_approve")}
           {goto("On Reject (goto)", "on_reject")}

@@ -102,7 +102,14 @@ export function WorkflowForm(props: { workflow: Workflow | "new"; onClose: () =>
             onChange={(v) => setDraft("trigger", "entity", v)}
           />
           <div class="form-row">
-            <TextField label="Field" mono placeholder="e.g. status" value={draft.trigger.field} onInput={(v) => setDraft("trigger", "field", v)} />
+            <TextField
+              label="Field"
+              mono
+              placeholder="e.g. status"
+              help="Needs an active state machine on this field"
+              value={draft.trigger.field}
+              onInput={(v) => setDraft("trigger", "field", v)}
+            />
             <TextField label="To State" mono placeholder="e.g. approved" value={draft.trigger.to} onInput={(v) => setDraft("trigger", "to", v)} />
           </div>
         </fieldset>
