@@ -440,6 +440,10 @@ test("help: index by category, a topic from the docs with copy, prev/next, unkno
   await page.goto("/admin/help/getting-started");
   await expect(pager.getByRole("link", { name: /^←/ })).toHaveCount(0);
   await expect(page.getByTestId("help-content")).toContainText("rocket_shop.db");
+  // Links between the docs lead to the topic that shows the linked document.
+  await page.getByTestId("help-content").getByRole("link", { name: "configuration", exact: true }).last().click();
+  await expect(page).toHaveURL(/\/admin\/help\/configuration$/);
+  await expect(page.getByTestId("help-content")).toContainText("ROCKET_AI_MODEL");
 
   await page.goto("/admin/help/no-such-topic");
   await expect(page.getByText("Topic not found.")).toBeVisible();

@@ -230,15 +230,15 @@ export const topicBySlug = (slug: string | undefined) => TOPICS.find((t) => t.sl
 
 /**
  * Where a link of the docs to `doc.md#anchor` leads in the help: the topic that shows
- * that section, else the topic that shows the whole document, else the first one that
- * shows part of it; undefined when no topic shows the document.
+ * that section, else the topic that shows the whole document, else (no anchor) the first
+ * one that shows part of it; undefined when no topic shows it.
  */
 export function helpHref(doc: string, anchor: string, current: Topic): string | undefined {
   const uses = TOPICS.filter((t) => t.sources.some((s) => s.doc === doc));
   const target =
     (anchor && uses.find((t) => t.sources.some((s) => s.doc === doc && s.heading && slugify(s.heading) === anchor))) ||
     uses.find((t) => t.sources.some((s) => s.doc === doc && !s.heading && !s.intro)) ||
-    uses[0];
+    (anchor ? undefined : uses[0]);
   if (!target) return undefined;
   const hash = anchor ? `#${anchor}` : "";
   return target === current && hash ? hash : `/admin/help/${target.slug}${hash}`;
