@@ -455,6 +455,12 @@ test("workflows: an approval workflow from the form editor, started by a state c
   await expect(detail.getByTestId("instance-context")).toContainText(a.record);
   await expect(detail).toContainText("No history yet");
   await shot(page, "logic-monitor-detail");
+  // Escape closes only the confirm dialog on top of the detail.
+  await detail.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("dialog", { name: "Delete Workflow" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog", { name: "Delete Workflow" })).toBeHidden();
+  await expect(detail).toBeVisible();
   await detail.getByRole("button", { name: "Approve" }).click();
   const confirm = page.getByRole("dialog", { name: "Approve Workflow" });
   await expect(confirm).toContainText("Are you sure you want to approve this workflow instance?");

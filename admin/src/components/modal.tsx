@@ -29,6 +29,9 @@ function ModalFrame(props: {
 }) {
   let panel!: HTMLDivElement;
   const onKey = (e: KeyboardEvent) => {
+    // Only the topmost dialog (the last one mounted) closes: a confirm over a modal.
+    const dialogs = document.querySelectorAll("[role=dialog][aria-modal=true]");
+    if (dialogs[dialogs.length - 1] !== panel) return;
     if (e.key === "Escape") {
       e.stopPropagation();
       props.onClose();

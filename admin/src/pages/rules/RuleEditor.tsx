@@ -1,7 +1,7 @@
 // The rule editor modal (spec 17 §5.9): entity, hook, type, priority, active, and
 // the type's own fields; expressions through the expression builder (§6.1) with the
 // live tester; server validation errors in the banner.
-import { createSignal, Match, Show, Switch } from "solid-js";
+import { createSignal, createUniqueId, For, Match, Show, Switch } from "solid-js";
 import { ExpressionBuilder } from "../../components/ExpressionBuilder";
 import { Modal } from "../../components/modal";
 import { toast } from "../../components/toast";
@@ -22,6 +22,7 @@ export function RuleEditor(props: { rule: Rule | "new"; onClose: () => void; onS
   const set = <K extends keyof RuleForm>(key: K, value: RuleForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   const entity = () => entityByName(form().entity);
   const fields = () => entity()?.fields ?? [];
+  const fieldList = createUniqueId();
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -64,6 +65,9 @@ export function RuleEditor(props: { rule: Rule | "new"; onClose: () => void; onS
     >
       <form id="rule-form" class="space-y-4" onSubmit={save}>
         <ErrorBanner message={error()} />
+        <datalist id={fieldList}>
+          <For each={fields()}>{(f) => <option value={f.name} />}</For>
+        </datalist>
         <div class="form-row">
           <SelectField
             label="Entity"
@@ -80,6 +84,7 @@ export function RuleEditor(props: { rule: Rule | "new"; onClose: () => void; onS
               ["before_delete", "before delete"],
             ]}
             onChange={(v) => set("hook", v)}
+            help={form().hook === "before_delete" ? "Stored, but this server never runs before_delete rules" : undefined}
           />
         </div>
         <div class="form-row">
@@ -90,7 +95,7 @@ export function RuleEditor(props: { rule: Rule | "new"; onClose: () => void; onS
         <Switch>
           <Match when={form().type === "field"}>
             <div class="form-row">
-              <TextField label="Field" placeholder="e.g. total" mono value={form().field} onInput={(v) => set("field", v)} />
+              <TextField label="Field" placeholder="e.g. total" mono list={fieldList} value={form().field} onInput={(v) => set("field", v)} />
               <SelectField label="Operator" value={form().operator} options={OPERATORS} onChange={(v) => set("operator", v)} />
             </div>
             <TextField label="Value" placeholder="e.g. 0" value={form().value} onInput={(v) => set("value", v)} />
@@ -108,7 +113,7 @@ export function RuleEditor(props: { rule: Rule | "new"; onClose: () => void; onS
             />
           </Match>
           <Match when={form().type === "computed"}>
-            <TextField label="Target Field" mono value={form().field} onInput={(v) => set("field", v)} />
+            <TextField label="Target Field" mono list={fieldList} value={form().field} onInput={(v) => set("field", v)} />
             <ExpressionBuilder
               label="Expression"
               value={form().expression}
