@@ -1,7 +1,7 @@
 // A searchable foreign-key select (spec 17 §5.13 "FK field", §6.5 recommendation;
 // fixes §10.7): typing filters the referenced entity on the server by its display
 // field, so every record can be picked, not only the first 200. A combobox with a
-// listbox; arrows, Enter and Escape work from the keyboard.
+// listbox: typing, a click or ArrowDown opens it; arrows, Enter and Escape work.
 import { createEffect, createSignal, createUniqueId, For, on, onCleanup, Show } from "solid-js";
 import { Portal } from "solid-js/web";
 import type { ForeignKey } from "../../lib/schema";
@@ -128,7 +128,7 @@ export function FkSelect(props: {
         class={`input pr-7 ${props.compact ? "input-sm min-w-[9rem]" : ""}`}
         placeholder={`Select ${props.fk.entity}...`}
         value={open() ? text() : current()}
-        onFocus={show}
+        onClick={() => open() || show()}
         onBlur={close}
         onInput={(e) => {
           setText(e.currentTarget.value);

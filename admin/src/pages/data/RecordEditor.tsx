@@ -1,7 +1,7 @@
 // The full record editor (spec 17 §5.13 "Full record editor"): a modal, fullscreen
 // when the entity is the source of relations, with one control per writable field
 // and a related-records block per relation; loads the record with ?include= first.
-import { createResource, createSignal, createUniqueId, For, Show } from "solid-js";
+import { createResource, createSignal, createUniqueId, For, onMount, Show } from "solid-js";
 import { Modal } from "../../components/modal";
 import { toast } from "../../components/toast";
 import { ErrorBanner, Loading } from "../../components/ui";
@@ -26,7 +26,13 @@ async function loadRecord(entity: Entity, row: Row, rels: Relation[]): Promise<R
 export function RecordEditor(props: { entity: Entity; row?: Row; onClose: () => void; onSaved: () => void }) {
   const allRels = sourceRelations(props.entity.name);
   const rels = allRels.filter((r) => entityByName(r.target));
-  const [record] = createResource(async () => (props.row ? loadRecord(props.entity, props.row, rels) : ({} as Row)));
+  // Only an edit of a relation source waits for a request; the rest opens at once.
+  const needsLoad = !!props.row && rels.length > 0;
+  const [loaded] = createResource(
+    () => needsLoad || undefined,
+    () => loadRecord(props.entity, props.row!, rels),
+  );
+  const record = () => (needsLoad ? loaded() : (props.row ?? ({} as Row)));
   const formId = createUniqueId();
   const [saving, setSaving] = createSignal(false);
   return (
@@ -40,7 +46,7 @@ export function RecordEditor(props: { entity: Entity; row?: Row; onClose: () => 
           <button class="btn btn-secondary" onClick={props.onClose}>
             Cancel
           </button>
-          <button class="btn btn-primary" type="submit" form={formId} disabled={saving() || record.loading}>
+          <button class="btn btn-primary" type="submit" form={formId} disabled={saving() || !record()}>
             {saving() ? "Saving..." : props.row ? "Update" : "Create"}
           </button>
         </>
@@ -97,6 +103,7 @@ function EditorForm(props: {
   const [fieldErrors, setFieldErrors] = createSignal<Record<string, string>>({});
   const nested = new Map<string, () => NestedWrite | undefined>();
   let form!: HTMLFormElement;
+  onMount(() => form.querySelector<HTMLElement>("input, select, textarea")?.focus());
 
   const submit = async (e: Event) => {
     e.preventDefault();
