@@ -293,6 +293,7 @@ test("edit in the full editor and inline: Escape cancels, field errors show unde
   await shot(page, "data-inline-edit-error");
 
   await editing.getByLabel("name").fill("Initrode");
+  await expect(editing).not.toContainText("name is required");
   await editing.getByLabel("score").fill("7");
   await shot(page, "data-inline-edit");
   await editing.getByRole("button", { name: "Save" }).click();
@@ -452,6 +453,7 @@ test("a server validation error shows in the editor banner with its fields", asy
   expect((await list(api, app, "customer")).meta.total).toBe(0);
 
   await dialog.getByLabel("name").fill("Fixed");
+  await expect(dialog.getByLabel("name")).not.toHaveAttribute("aria-invalid", "true");
   await dialog.getByLabel("score").fill("5");
   await dialog.getByRole("button", { name: "Create", exact: true }).click();
   await expectToast(page, "success", "Record created");

@@ -7,6 +7,7 @@ import { ErrorBanner, FormField } from "../../components/ui";
 import { api, errorWithDetails } from "../../lib/api";
 import type { Entity, Field } from "../../lib/schema";
 import { parseCsv } from "./csv";
+import { FILE_INPUT } from "./FileUpload";
 import type { Row } from "./records";
 
 type Step = "upload" | "map" | "importing" | "done";
@@ -122,6 +123,16 @@ export function CsvImport(props: { entity: Entity; onClose: () => void; onImport
       onClose={close}
       footer={
         <Switch>
+          <Match when={step() === "upload"}>
+            <button class="btn btn-secondary" onClick={close}>
+              Cancel
+            </button>
+          </Match>
+          <Match when={step() === "importing"}>
+            <button class="btn btn-primary" disabled>
+              Importing...
+            </button>
+          </Match>
           <Match when={step() === "map"}>
             <button class="btn btn-secondary mr-auto" onClick={() => setStep("upload")}>
               Back
@@ -146,7 +157,7 @@ export function CsvImport(props: { entity: Entity; onClose: () => void; onImport
             Upload a CSV file whose first row holds the column names. Each following row becomes one {props.entity.name} record; you map the
             columns to fields in the next step.
           </p>
-          <FormField label="CSV file">{(id) => <input id={id} type="file" accept=".csv,text/csv" class="block text-sm" onChange={(e) => read(e.currentTarget)} />}</FormField>
+          <FormField label="CSV file">{(id) => <input id={id} type="file" accept=".csv,text/csv" class={FILE_INPUT} onChange={(e) => read(e.currentTarget)} />}</FormField>
         </Match>
         <Match when={step() === "map"}>
           <p class="mb-3 text-sm">{rows().length} row(s) found. Map CSV columns to entity fields:</p>

@@ -12,6 +12,10 @@ export interface FileMeta {
   mime_type?: string;
 }
 
+/** The look of a file input, in both themes. */
+export const FILE_INPUT =
+  "block w-full text-sm text-gray-700 file:mr-3 file:rounded-md file:border file:border-gray-300 file:bg-white file:px-2 file:py-1 file:text-sm dark:text-gray-300 dark:file:border-gray-600 dark:file:bg-gray-800 dark:file:text-gray-200";
+
 const isMeta = (v: unknown): v is FileMeta => typeof v === "object" && v !== null && "id" in v;
 
 /** An object URL for a file read with the token; revoked with the component. */
@@ -110,7 +114,7 @@ export function FileUpload(props: { id: string; value: string; stored?: unknown;
         type="file"
         aria-describedby={props.describedBy}
         disabled={uploading()}
-        class="block w-full text-sm text-gray-700 file:mr-3 file:rounded-md file:border file:border-gray-300 file:bg-white file:px-2 file:py-1 file:text-sm dark:text-gray-300 dark:file:border-gray-600 dark:file:bg-gray-800 dark:file:text-gray-200"
+        class={FILE_INPUT}
         onChange={(e) => upload(e.currentTarget)}
       />
       <Show when={uploading()}>

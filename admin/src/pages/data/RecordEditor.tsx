@@ -151,7 +151,10 @@ function EditorForm(props: {
                   fk={fk}
                   value={values()[f.name] ?? ""}
                   stored={props.record?.[f.name]}
-                  onInput={(v) => setValues((old) => ({ ...old, [f.name]: v }))}
+                  onInput={(v) => {
+                    setValues((old) => ({ ...old, [f.name]: v }));
+                    setFieldErrors(({ [f.name]: _, ...rest }) => rest);
+                  }}
                   placeholder={autoSlug ? "Leave empty to auto-generate" : undefined}
                   describedBy={`${id}-hint ${id}-error`}
                   invalid={!!fieldErrors()[f.name]}

@@ -58,7 +58,11 @@ export function createInlineEdit(entity: () => Entity, onSaved: () => void) {
     }
   };
 
-  const set = (name: string, v: string) => setValues((old) => ({ ...old, [name]: v }));
+  // Editing a field clears its error.
+  const set = (name: string, v: string) => {
+    setValues((old) => ({ ...old, [name]: v }));
+    setErrors(({ [name]: _, ...rest }) => rest);
+  };
   return { fields, start, cancel, save, isEditing, values, set, errors, saving };
 }
 
