@@ -87,7 +87,9 @@ export function ExpressionTester(props: { expression: string; entity: Entity | u
     let body: Record<string, unknown>;
     try {
       body = { expression: props.expression, record: parseObject(record(), "Sample record"), action: action() };
+      // A rule sees `old` as {} on create (spec 07 §3.1).
       if (withOld()) body.old = parseObject(old(), "Old record");
+      else if (action() === "create") body.old = {};
     } catch (e) {
       setError((e as Error).message);
       return;
