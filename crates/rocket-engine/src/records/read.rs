@@ -34,6 +34,9 @@ impl Listed {
 pub struct Record {
     pub data: Map<String, Value>,
     pub etag: String,
+    /// Whether related records were included: the tag then does not describe the
+    /// whole answer, so it cannot answer `If-None-Match` (a child may have changed).
+    pub included: bool,
     pub truncated: Truncated,
 }
 
@@ -118,6 +121,7 @@ async fn get_record(c: &Caller<'_>, entity: &str, id: &str, raw: Option<&str>) -
         .filter(|t| c.schema.resolve(t, &e.name).is_some())
         .collect();
     let etag = super::etag(&row);
+    let included = !known.is_empty();
     let rows = vec![row];
     let keys = KeyCols::of(&e, if known.is_empty() { &[] } else { &rows });
     let mut data: Vec<Map<String, Value>> = rows
@@ -130,6 +134,7 @@ async fn get_record(c: &Caller<'_>, entity: &str, id: &str, raw: Option<&str>) -
     Ok(Record {
         data,
         etag,
+        included,
         truncated,
     })
 }

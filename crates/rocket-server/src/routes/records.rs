@@ -53,7 +53,11 @@ async fn one(
     let entity = entity_segment(&p.entity)?;
     let c = Caller::new(&a.app, &a.user);
     let r = records::get(&c, entity, &p.id, q.as_deref()).await?;
-    if header(&h, header::IF_NONE_MATCH).is_some_and(|m| m.split(',').any(|t| t.trim() == r.etag)) {
+    // The tag is the record's own (what `If-Match` guards); with includes the answer
+    // also holds other records, so it is always sent in full.
+    let fresh =
+        header(&h, header::IF_NONE_MATCH).is_some_and(|m| m.split(',').any(|t| t.trim() == r.etag));
+    if fresh && !r.included {
         return Ok(http::with_etag(
             StatusCode::NOT_MODIFIED.into_response(),
             Some(&r.etag),

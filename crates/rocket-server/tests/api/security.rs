@@ -842,8 +842,50 @@ async fn etags_guard_concurrent_writes(t: T) {
     assert_eq!(r.status().as_u16(), 200);
 }
 
+/// A record read with `include` holds other records too: its tag (the record's own,
+/// for `If-Match`) never answers 304, so a changed child is never served stale.
+async fn includes_are_never_not_modified(t: T) {
+    t.entities(json!({"invoice": [{"name": "no", "type": "string"}],
+                      "item": [{"name": "sku", "type": "string"}, {"name": "invoice_id", "type": "uuid"}]}))
+        .await;
+    t.relation(
+        json!({"name": "items", "type": "one_to_many", "source": "invoice", "target": "item",
+                      "source_key": "id", "target_key": "invoice_id", "ownership": "source"}),
+    )
+    .await;
+    let inv = t.create("invoice", json!({"no": "A-1"})).await;
+    let token = t.token.clone().unwrap();
+    let get = |path: String, tag: Option<String>| {
+        let mut rb = t.http.get(t.url(&path)).bearer_auth(&token);
+        if let Some(tag) = tag {
+            rb = rb.header("if-none-match", tag);
+        }
+        rb.send()
+    };
+    let with_items = format!("/invoice/{}?include=items", id(&inv));
+    let r = get(with_items.clone(), None).await.unwrap();
+    let tag = r.headers()["etag"].to_str().unwrap().to_string();
+    let put = json!({"items": {"data": [{"sku": "NEW-9"}]}});
+    t.update(&format!("/invoice/{}", id(&inv)), put).await;
+    let r = get(with_items, Some(tag)).await.unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        200,
+        "a changed child is not 'not modified'"
+    );
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["data"]["items"][0]["sku"], json!("NEW-9"));
+    // Without includes the record's own tag still answers 304.
+    let plain = format!("/invoice/{}", id(&inv));
+    let r = get(plain.clone(), None).await.unwrap();
+    let tag = r.headers()["etag"].to_str().unwrap().to_string();
+    let r = get(plain, Some(tag)).await.unwrap();
+    assert_eq!(r.status().as_u16(), 304);
+}
+
 both!(
     read_filters_guard_writes,
     nested_writes_check_child_permissions,
     etags_guard_concurrent_writes,
+    includes_are_never_not_modified,
 );
