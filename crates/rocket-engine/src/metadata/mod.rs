@@ -1,8 +1,10 @@
 //! Metadata admin (spec 03 §3, §4): entities and relations; permissions in
-//! [`permissions`]. Every change stores the definition and migrates the database in
-//! one transaction, then rebuilds the snapshot and tells the other processes.
+//! [`permissions`]; what a non-admin may read of it in [`visible`]. Every change
+//! stores the definition and migrates the database in one transaction, then rebuilds
+//! the snapshot and tells the other processes.
 
 pub mod permissions;
+pub mod visible;
 
 use rocket_meta::{Entity, Relation, RelationKind, Schema};
 use rocket_store::{migrate, DbError, Exec, Store};

@@ -9,6 +9,7 @@
 //! and view: a metadata change swaps the snapshot, so the next request rebuilds.
 
 mod common;
+mod definitions;
 mod entities;
 pub mod fields;
 mod system;
@@ -78,6 +79,7 @@ pub fn app_document(app: &str, schema: &Schema, d: Dialect, view: &View) -> Valu
     let mut shown: Vec<&Arc<Entity>> = entities::visible(schema, allowed).collect();
     shown.sort_by(|a, b| a.name.cmp(&b.name));
     let mut schemas = common::schemas();
+    schemas.extend(definitions::schemas());
     for e in &shown {
         for (p, item) in entities::paths(e, |a| allowed(e, a)) {
             paths.insert(format!("{base}{p}"), item);

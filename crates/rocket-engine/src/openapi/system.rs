@@ -110,7 +110,8 @@ fn auth_ops() -> Vec<Op> {
     v
 }
 
-/// Files, events, workflows and UI configs: what any user of the app may call.
+/// Files, events, workflows, UI configs and the visible metadata: what any user of
+/// the app may call.
 fn user_ops() -> Vec<Op> {
     vec![
         op(
@@ -198,6 +199,15 @@ fn user_ops() -> Vec<Op> {
             "200",
             data(json!({"anyOf": [any_object(), {"type": "null"}]})),
         )
+        .errors(&["401", "404"]),
+        op(
+            "get",
+            "/_schema",
+            "The entities and relations the caller may use, with the actions granted",
+            "metadata",
+            Who::User,
+        )
+        .ok("200", super::definitions::visible())
         .errors(&["401", "404"]),
     ]
 }

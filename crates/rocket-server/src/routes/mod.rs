@@ -11,6 +11,7 @@ mod openapi;
 mod platform;
 mod porting;
 mod records;
+mod schema;
 mod ui;
 mod users;
 mod webhooks;
@@ -34,6 +35,7 @@ pub fn router(p: Shared) -> Router {
         .merge(openapi::router())
         .merge(auth::router())
         .merge(metadata::router())
+        .merge(schema::router())
         .merge(users::router())
         .merge(logic::router())
         .merge(webhooks::router())

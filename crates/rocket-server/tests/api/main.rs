@@ -14,6 +14,7 @@ mod metadata;
 mod openapi;
 mod platform;
 mod records;
+mod schema;
 mod security;
 mod ui;
 
