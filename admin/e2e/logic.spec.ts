@@ -209,6 +209,9 @@ test("rules: the live tester evaluates the expression against a sample record an
   await dialog.getByRole("button", { name: "Evaluate" }).click();
   await expect(dialog.getByTestId("tester-error")).toContainText(/line 1/);
   await expect(result).toBeHidden();
+  // The sample survives edits of the rest of the form.
+  await expect(sample).toHaveValue('{"number": "A-1", "total": 50}');
+  await dialog.getByTestId("tester-error").scrollIntoViewIfNeeded();
   await shot(page, "logic-rules-tester-error");
 
   await sample.fill("{not json");

@@ -1,7 +1,7 @@
 // The live expression tester of the rule editor (spec 17 §5.9, nice to have):
 // evaluates the expression against a sample record, an optional old record and an
 // action with POST /_admin/expr/eval, and says what the rule would make of it.
-import { createEffect, createSignal, createUniqueId, on, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, createUniqueId, on, Show } from "solid-js";
 import { Badge, FormField, JsonArea } from "../../components/ui";
 import { api, errorMessage } from "../../lib/api";
 import { Entity, Field, writableFields } from "../../lib/schema";
@@ -68,10 +68,13 @@ export function ExpressionTester(props: { expression: string; entity: Entity | u
   const [error, setError] = createSignal<string | null>(null);
   const titleId = createUniqueId();
 
-  // Another entity chosen: a fresh sample of its fields.
+  // Another entity chosen: a fresh sample of its fields. (Memos: the props change with
+  // every keystroke of the form, their values only when these do.)
+  const entityName = createMemo(() => props.entity?.name);
+  const expression = createMemo(() => props.expression);
   createEffect(
     on(
-      () => props.entity?.name,
+      entityName,
       () => {
         setRecord(sampleRecord(props.entity));
         setOld(sampleRecord(props.entity));
@@ -79,7 +82,7 @@ export function ExpressionTester(props: { expression: string; entity: Entity | u
       { defer: true },
     ),
   );
-  createEffect(on(() => props.expression, () => (setResult(null), setError(null)), { defer: true }));
+  createEffect(on(expression, () => (setResult(null), setError(null)), { defer: true }));
 
   const evaluate = async () => {
     setError(null);
