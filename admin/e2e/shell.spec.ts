@@ -8,7 +8,7 @@ test("a wrong password shows the API's message and stays on login", async ({ pag
   await expect(page).toHaveURL(/\/admin\/login$/);
   await page.getByLabel("Email").fill("platform@localhost");
   await page.getByLabel("Password").fill("wrong-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("error-banner")).toContainText(/invalid/i);
   await expect(page).toHaveURL(/\/admin\/login$/);
   await shot(page, "01-login-error");
@@ -47,11 +47,11 @@ test("dark mode persists over a reload and a deep link reloads on its page", asy
   await login(page);
   await page.getByTestId("apps-table").getByRole("row", { name: /shell_theme/ }).getByRole("button", { name: "Open" }).click();
   const html = page.locator("html");
-  // light → system → dark
-  await page.getByTestId("theme-toggle").click();
-  await page.getByTestId("theme-toggle").click();
-  await page.getByTestId("theme-toggle").click();
-  await expect(page.getByTestId("theme-toggle")).toHaveAttribute("title", "Theme: dark");
+  // The default is system; the button cycles light → system → dark.
+  const toggle = page.getByTestId("theme-toggle");
+  await expect(toggle).toHaveAttribute("title", "Theme: system");
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("title", "Theme: dark");
   await expect(html).toHaveClass(/dark/);
   await page.goto("/admin/users");
   await page.reload();
@@ -59,7 +59,10 @@ test("dark mode persists over a reload and a deep link reloads on its page", asy
   await expect(html).toHaveClass(/dark/);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   await shot(page, "04-dark-users");
-  await page.getByTestId("theme-toggle").click();
+  await toggle.click();
+  await expect(toggle).toHaveAttribute("title", "Theme: light");
+  await expect(html).not.toHaveClass(/dark/);
+  await page.reload();
   await expect(html).not.toHaveClass(/dark/);
 });
 
