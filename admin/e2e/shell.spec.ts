@@ -30,6 +30,7 @@ test("create an app in the form, open it, switch apps, log out", async ({ page }
   // The sidebar's list follows creates without a reload (§10.2).
   await expect(page.getByTestId("app-switcher").locator("option", { hasText: "Shell App" })).toHaveCount(1);
   await shot(page, "03-apps");
+  await expect(page.getByTestId("identity")).toHaveText("platform@localhost");
   await row.getByRole("button", { name: "Open" }).click();
   await expect(page).toHaveURL(/\/admin\/entities$/);
   await expect(page.getByText("Current app:")).toContainText("shell_app");

@@ -4,7 +4,7 @@ import { A, useLocation, useNavigate } from "@solidjs/router";
 import { createSignal, For, JSX, Show } from "solid-js";
 import { apps } from "../lib/apps";
 import { activeRoute, APP_USER_NAV, NAV_GROUPS } from "../lib/nav";
-import { accessToken, authBase, claims, clearTokens, isAppUser, refreshToken, selectApp, selectedApp } from "../lib/session";
+import { accessToken, authBase, clearTokens, identity, isAppUser, refreshToken, selectApp, selectedApp } from "../lib/session";
 import { cycleTheme, theme } from "../lib/theme";
 import { ConfirmHost } from "./modal";
 import { Toasts } from "./toast";
@@ -33,7 +33,7 @@ function Sidebar(props: { collapsed: boolean; onToggle: () => void; mobileOpen: 
   const navigate = useNavigate();
   const location = useLocation();
   const active = () => activeRoute(location.pathname);
-  const who = () => claims().sub ?? "";
+  const who = identity;
 
   const switchApp = (value: string) => {
     if (value === "__manage__") {

@@ -8,6 +8,8 @@ const APP = "rocket_selected_app";
 // login) rather than a platform user: the tokens are that app's, and the UI
 // offers only the screens an app user may use (data browser, API playground).
 const SESSION_APP = "rocket_session_app";
+// The email the user signed in with: the tokens' `sub` is a user id, not an email.
+const EMAIL = "rocket_user_email";
 
 const [access, setAccess] = createSignal<string | null>(localStorage.getItem(ACCESS));
 const [app, setAppSignal] = createSignal<string | null>(localStorage.getItem(APP));
@@ -40,7 +42,18 @@ export function startAppSession(app: string, accessToken: string, refresh: strin
   storeTokens(accessToken, refresh);
 }
 
+/** Remembers the email the user signed in with, for the sidebar. */
+export function rememberEmail(email: string) {
+  localStorage.setItem(EMAIL, email);
+}
+
+/** Who is signed in: the email they gave, else the token's subject. */
+export function identity(): string {
+  return (access() && localStorage.getItem(EMAIL)) || claims().sub || "";
+}
+
 export function clearTokens() {
+  localStorage.removeItem(EMAIL);
   localStorage.removeItem(ACCESS);
   localStorage.removeItem(REFRESH);
   localStorage.removeItem(SESSION_APP);

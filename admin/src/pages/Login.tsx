@@ -2,7 +2,7 @@
 import { useNavigate } from "@solidjs/router";
 import { createSignal, Show } from "solid-js";
 import { ApiError, errorMessage, platform } from "../lib/api";
-import { startAppSession, storeTokens } from "../lib/session";
+import { rememberEmail, startAppSession, storeTokens } from "../lib/session";
 
 interface TokenPair {
   access_token: string;
@@ -39,11 +39,13 @@ export default function Login() {
       if (asAppUser()) {
         const t = await appLogin(app().trim(), email(), password());
         startAppSession(app().trim(), t.access_token, t.refresh_token);
+        rememberEmail(email());
         navigate("/data", { replace: true });
         return;
       }
       const res = await platform.post<TokenPair>("/auth/login", { email: email(), password: password() });
       storeTokens(res.data.access_token, res.data.refresh_token);
+      rememberEmail(email());
       navigate("/apps", { replace: true });
     } catch (err) {
       setError(errorMessage(err, "Login failed. Please try again."));
