@@ -180,16 +180,46 @@ test("invites: send one and copy its token, bulk with a duplicate skipped, revok
  * and lists `entity` there with the app token. Kept apart so that it can later drive
  * the UI's data browser in app-user mode instead.
  */
+/**
+ * Signs in as an app user through the admin's "Sign in as an app user" form in a
+ * second browser context, opens the data browser on `entity` and returns the rows
+ * it shows (the `title` column), sorted. The user sees only the data browser and
+ * the playground, only the entities they hold a permission on, and no write
+ * buttons without write permissions.
+ */
 async function listAsAppUser(browser: Browser, app: string, email: string, password: string, entity: string) {
   const ctx = await browser.newContext({ baseURL: baseURL() });
   try {
     const page = await ctx.newPage();
-    const login = await page.request.post(`/api/${app}/auth/login`, { data: { email, password } });
-    expect(login.status(), await login.text()).toBe(200);
-    const token = (await login.json()).data.access_token as string;
-    const res = await page.request.get(`/api/${app}/${entity}?sort=title`, { headers: { Authorization: `Bearer ${token}` } });
-    expect(res.status(), await res.text()).toBe(200);
-    return (await res.json()).data as Record<string, unknown>[];
+    await page.goto("/admin/login");
+    await page.getByRole("button", { name: "Sign in as an app user instead" }).click();
+    await page.getByLabel("App").fill(app);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page).toHaveURL(/\/admin\/data$/);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await expect(nav.getByRole("link")).toHaveText(["Data Browser", "API Playground"].map((l) => new RegExp(l)));
+    await expect(page.getByTestId("identity")).toHaveText(email);
+    await page.goto(`/admin/data/${entity}`);
+    const table = page.getByTestId("records-table");
+    await expect(table).toBeVisible();
+    await expect(page.getByRole("button", { name: "Create Record" })).toHaveCount(0);
+    await expect(table.getByRole("button", { name: "Delete" })).toHaveCount(0);
+    // An admin-only screen sends the app user back to the data browser.
+    await page.goto("/admin/permissions");
+    await expect(page).toHaveURL(/\/admin\/data$/);
+    await page.goto(`/admin/data/${entity}`);
+    await expect(table).toBeVisible();
+    const headers = await table.locator("thead th").allInnerTexts();
+    const col = headers.findIndex((h) => h.trim().toLowerCase().startsWith("title"));
+    expect(col, headers.join("|")).toBeGreaterThan(0);
+    await page.waitForLoadState("networkidle");
+    const rows = table.locator("tbody tr");
+    const empty = (await rows.count()) === 1 && (await rows.first().locator("td").count()) === 1;
+    const titles = empty ? [] : await rows.locator(`td:nth-child(${col + 1})`).allInnerTexts();
+    await shot(page, "access-app-user-data");
+    return titles.map((t) => ({ title: t.trim() })).sort((a, b) => a.title.localeCompare(b.title));
   } finally {
     await ctx.close();
   }

@@ -11,6 +11,8 @@ export function BulkBar(props: {
   onExport: () => void;
   onUpdate: () => void;
   onDelete: () => void;
+  canUpdate: boolean;
+  canDelete: boolean;
 }) {
   return (
     <Show when={props.count > 0}>
@@ -31,12 +33,16 @@ export function BulkBar(props: {
           <button class="btn btn-secondary btn-sm" onClick={() => props.onExport()}>
             Export Selected
           </button>
-          <button class="btn btn-secondary btn-sm" onClick={() => props.onUpdate()}>
-            Update Selected
-          </button>
-          <button class="btn btn-danger btn-sm" disabled={props.busy === "delete"} onClick={() => props.onDelete()}>
-            {props.busy === "delete" ? "Deleting..." : "Delete Selected"}
-          </button>
+          <Show when={props.canUpdate}>
+            <button class="btn btn-secondary btn-sm" onClick={() => props.onUpdate()}>
+              Update Selected
+            </button>
+          </Show>
+          <Show when={props.canDelete}>
+            <button class="btn btn-danger btn-sm" disabled={props.busy === "delete"} onClick={() => props.onDelete()}>
+              {props.busy === "delete" ? "Deleting..." : "Delete Selected"}
+            </button>
+          </Show>
         </div>
       </div>
     </Show>

@@ -7,7 +7,7 @@ import { Pagination } from "../../components/table";
 import { toast } from "../../components/toast";
 import { Loading, PageHeader } from "../../components/ui";
 import { api, errorMessage } from "../../lib/api";
-import { entityByName, foreignKeys } from "../../lib/schema";
+import { can, entityByName, foreignKeys } from "../../lib/schema";
 import { BulkBar } from "./BulkBar";
 import { BulkUpdate } from "./BulkUpdate";
 import { CsvImport } from "./CsvImport";
@@ -117,12 +117,15 @@ export function EntityData(props: { name: string }) {
         <button class="btn btn-secondary" disabled={busy() === "export"} onClick={() => runExport(null)}>
           {busy() === "export" ? "Exporting..." : "Export CSV"}
         </button>
-        <button class="btn btn-secondary" onClick={() => setModal("import")}>
-          Import CSV
-        </button>
-        <button class="btn btn-primary" onClick={() => setEditor({})}>
-          Create Record
-        </button>
+        {/* App users see only the actions their permissions grant (GET /_schema). */}
+        <Show when={can(props.name, "create")}>
+          <button class="btn btn-secondary" onClick={() => setModal("import")}>
+            Import CSV
+          </button>
+          <button class="btn btn-primary" onClick={() => setEditor({})}>
+            Create Record
+          </button>
+        </Show>
       </PageHeader>
 
       <FilterBar fields={entity().fields} rows={draft()} onChange={setDraft} onApply={() => applyFilters(draft())} onClear={() => {
@@ -140,6 +143,8 @@ export function EntityData(props: { name: string }) {
         onExport={() => runExport(selectedRows())}
         onUpdate={() => setModal("bulk")}
         onDelete={bulkDelete}
+        canUpdate={can(props.name, "update")}
+        canDelete={can(props.name, "delete")}
       />
 
       <Show when={data.latest} fallback={<Loading />}>

@@ -3,7 +3,7 @@
 // actions Edit / Expand / Delete (Save / Cancel / Expand while editing inline).
 import { createMemo, Show } from "solid-js";
 import { Column, DataTable } from "../../components/table";
-import type { Entity, ForeignKey } from "../../lib/schema";
+import { can, type Entity, type ForeignKey } from "../../lib/schema";
 import { cellView } from "./cells";
 import { InlineEdit, InlineInput } from "./inlineEdit";
 import type { Lookups } from "./lookups";
@@ -70,15 +70,19 @@ export function Grid(props: {
           when={props.edit.isEditing(r)}
           fallback={
             <>
-              <button class="btn btn-secondary btn-sm" title="Quick inline edit" onClick={() => props.edit.start(r)}>
-                Edit
-              </button>
+              <Show when={can(props.entity.name, "update")}>
+                <button class="btn btn-secondary btn-sm" title="Quick inline edit" onClick={() => props.edit.start(r)}>
+                  Edit
+                </button>
+              </Show>
               <button class="btn btn-secondary btn-sm" title="Full editor with relations" onClick={() => props.onExpand(r)}>
                 Expand
               </button>
-              <button class="btn btn-danger btn-sm" disabled={props.deleting === id(r)} onClick={() => props.onDelete(r)}>
-                {props.deleting === id(r) ? "Deleting..." : "Delete"}
-              </button>
+              <Show when={can(props.entity.name, "delete")}>
+                <button class="btn btn-danger btn-sm" disabled={props.deleting === id(r)} onClick={() => props.onDelete(r)}>
+                  {props.deleting === id(r) ? "Deleting..." : "Delete"}
+                </button>
+              </Show>
             </>
           }
         >

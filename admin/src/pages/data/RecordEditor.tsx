@@ -6,7 +6,7 @@ import { Modal } from "../../components/modal";
 import { toast } from "../../components/toast";
 import { ErrorBanner, Loading } from "../../components/ui";
 import { api, ApiError, errorWithDetails } from "../../lib/api";
-import { Entity, entityByName, Field, foreignKeys, Relation, sourceRelations, writableFields } from "../../lib/schema";
+import { can, Entity, entityByName, Field, foreignKeys, Relation, sourceRelations, writableFields } from "../../lib/schema";
 import { FieldInput } from "./FieldInput";
 import { LinkedRecords } from "./LinkedRecords";
 import { fieldsBody, formValues, NestedWrite, Values } from "./payload";
@@ -46,9 +46,12 @@ export function RecordEditor(props: { entity: Entity; row?: Row; onClose: () => 
           <button class="btn btn-secondary" onClick={props.onClose}>
             Cancel
           </button>
-          <button class="btn btn-primary" type="submit" form={formId} disabled={saving() || !record()}>
-            {saving() ? "Saving..." : props.row ? "Update" : "Create"}
-          </button>
+          {/* A user who may only read gets the record to look at, without a save. */}
+          <Show when={can(props.entity.name, props.row ? "update" : "create")}>
+            <button class="btn btn-primary" type="submit" form={formId} disabled={saving() || !record()}>
+              {saving() ? "Saving..." : props.row ? "Update" : "Create"}
+            </button>
+          </Show>
         </>
       }
     >
