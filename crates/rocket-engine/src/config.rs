@@ -160,6 +160,9 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// Responses larger than this are gzip-compressed for clients that accept it.
     pub compress_min_bytes: u16,
+    /// Serve the admin UI under `/admin/` (spec 17 §1); off: `/admin` is an unknown
+    /// route.
+    pub admin_ui: bool,
 }
 
 /// Bounds on what one request may ask for (docs/security.md).
@@ -276,6 +279,7 @@ impl Default for ServerConfig {
             request_timeout_ms: 30_000,
             cors_origins: Vec::new(),
             compress_min_bytes: 1024,
+            admin_ui: true,
         }
     }
 }
@@ -580,6 +584,9 @@ impl Config {
         if let Some(v) = get("ROCKET_WEBHOOKS_TIMEOUT_SECS") {
             self.webhooks.timeout_secs = num("ROCKET_WEBHOOKS_TIMEOUT_SECS", v)?;
         }
+        if let Some(v) = get("ROCKET_SERVER_ADMIN_UI") {
+            self.server.admin_ui = matches!(v.trim(), "1" | "true" | "yes");
+        }
         if let Some(v) = get("ROCKET_WEBHOOKS_BLOCK_PRIVATE_NETWORKS") {
             self.webhooks.block_private_networks = matches!(v.trim(), "1" | "true" | "yes");
         }
@@ -792,6 +799,16 @@ mod tests {
         assert_eq!(v["database"]["password"], "***");
         assert_eq!(v["ai"]["api_key"], "***");
         assert_eq!(v["platform_jwt_secret"], "");
+    }
+
+    #[test]
+    fn admin_ui_is_on_unless_switched_off() {
+        assert!(Config::default().server.admin_ui);
+        let mut c = Config::from_yaml("server:\n  admin_ui: false\n").unwrap();
+        assert!(!c.server.admin_ui);
+        c.apply_env(|k| (k == "ROCKET_SERVER_ADMIN_UI").then(|| "true".into()))
+            .unwrap();
+        assert!(c.server.admin_ui);
     }
 
     #[test]

@@ -191,6 +191,18 @@ impl<const N: usize> Env for [(&str, &Value); N] {
     }
 }
 
+/// A described result of [`Program::eval_outcome`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The result as JSON (spec 10 §3.8: a date becomes an RFC 3339 string).
+    pub value: Value,
+    /// The value's type before conversion: `null`, `bool`, `number`, `string`,
+    /// `array`, `object` or `date` (spec 10 §3.2).
+    pub type_name: &'static str,
+    /// What a rule, guard or condition makes of it (spec 10 §3.5).
+    pub truthy: bool,
+}
+
 /// A compiled expression. Immutable, `Send + Sync`: cache it (keyed by the
 /// source text) and share it between threads.
 pub struct Program {
@@ -289,6 +301,17 @@ impl Program {
     /// §3.5) — `false`, `null`, `0` and `""` are false, everything else true.
     pub fn eval_bool<E: Env + ?Sized>(&self, env: &E) -> Result<bool, EvalError> {
         self.run(env, |v| v.truthy())
+    }
+
+    /// Evaluates and describes the result: its JSON form (as [`Program::eval`]),
+    /// the name of its type in the language and its truthiness (as
+    /// [`Program::eval_bool`]), for a caller that shows an expression's result.
+    pub fn eval_outcome<E: Env + ?Sized>(&self, env: &E) -> Result<Outcome, EvalError> {
+        self.run(env, |v| Outcome {
+            value: v.to_json(),
+            type_name: v.type_name(),
+            truthy: v.truthy(),
+        })
     }
 
     /// Evaluates against `env` and hands the result to `finish`, which turns

@@ -626,3 +626,33 @@ fn readme_examples_compile() {
         .eval_bool(&json!({"record": {"name": "x", "email": "a@exampleXcom"}}))
         .unwrap());
 }
+
+#[test]
+fn outcome_names_type_and_truthiness() {
+    let out = |src: &str| compile(src).unwrap().eval_outcome(&env()).unwrap();
+    let o = out("record.total * 2");
+    assert_eq!(
+        (o.value, o.type_name, o.truthy),
+        (json!(3000), "number", true)
+    );
+    let o = out("record.status == 'open'");
+    assert_eq!(
+        (o.value, o.type_name, o.truthy),
+        (json!(false), "bool", false)
+    );
+    let o = out("new Date('2025-01-15T10:30:00Z')");
+    assert_eq!(o.type_name, "date", "a date keeps its type name");
+    assert_eq!(o.value, json!("2025-01-15T10:30:00Z"));
+    let o = out("record.missing");
+    assert_eq!(
+        (o.value, o.type_name, o.truthy),
+        (Value::Null, "null", false)
+    );
+    assert_eq!(out("record.tags").type_name, "array");
+    assert!(!out("record.empty").truthy);
+    let e = compile("record.n < 1")
+        .unwrap()
+        .eval_outcome(&env())
+        .unwrap_err();
+    assert!(e.message.starts_with("cannot compare null"), "{e}");
+}

@@ -51,14 +51,23 @@ async fn banner(server: &Server, ip: IpAddr, bound: SocketAddr) {
     } else {
         format!("http://{bound}")
     };
+    let admin_ui = server.platform().config.server.admin_ui;
     println!("Rocket is listening on {bound}");
-    println!("  API:     {shown}/api/<app>/…  (platform: {shown}/api/_platform)");
-    println!("  OpenAPI: {shown}/api/<app>/_openapi.json  (platform: {shown}/api/_platform/openapi.json)");
-    println!("  health:  {shown}/health");
+    if admin_ui {
+        println!("  Admin UI: {shown}/admin/");
+    }
+    println!("  API:      {shown}/api/<app>/…  (platform: {shown}/api/_platform)");
+    println!("  OpenAPI:  {shown}/api/<app>/_openapi.json  (platform: {shown}/api/_platform/openapi.json)");
+    println!("  health:   {shown}/health");
     if server.platform().default_admin_password().await {
+        let sign_in = if admin_ui {
+            "Admin UI sign-in"
+        } else {
+            "Platform sign-in"
+        };
         println!(
-            "WARNING: the platform admin still has the default password: platform@localhost / changeme\n\
-             \x20        (POST {shown}/api/_platform/auth/login). Change it before exposing this server."
+            "WARNING: the platform admin still has the default password. Change it before exposing this server.\n\
+             \x20        {sign_in}: platform@localhost / changeme  (API: POST {shown}/api/_platform/auth/login)"
         );
     }
     println!("New apps get the admin admin@localhost / changeme: change it in each app.");

@@ -37,8 +37,9 @@ both!(
     banner_names_urls_and_default_password,
 );
 
-/// The startup banner: the bound address, the API and OpenAPI URLs, and the default
-/// platform credentials only while that password is unchanged.
+/// The startup banner: the bound address, the admin UI first, the API and OpenAPI
+/// URLs, and the default platform credentials for the admin UI only while that
+/// password is unchanged.
 async fn banner_names_urls_and_default_password(s: Setup) {
     let port = free_port();
     let b = s.banner(port);
@@ -47,6 +48,16 @@ async fn banner_names_urls_and_default_password(s: Setup) {
         "{b}"
     );
     let base = format!("http://127.0.0.1:{port}");
+    let urls: Vec<&str> = b.lines().filter(|l| l.starts_with("  ")).collect();
+    assert_eq!(
+        urls.first().copied(),
+        Some(format!("  Admin UI: {base}/admin/").as_str()),
+        "{b}"
+    );
+    assert!(
+        b.contains("Admin UI sign-in: platform@localhost / changeme"),
+        "{b}"
+    );
     assert!(
         b.contains(&format!("{base}/api/<app>/_openapi.json")),
         "{b}"

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod compiled;
+pub mod evaluate;
 pub mod machines;
 pub mod related;
 pub mod rules;

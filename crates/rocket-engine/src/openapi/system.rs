@@ -274,8 +274,34 @@ fn admin_ops() -> Vec<Op> {
         admin(op("get", "/_events/stats", "Event statistics", "events", Who::Admin), object_data()),
         admin(op("get", "/_events/trace/{trace_id}", "A trace's spans", "events", Who::Admin), object_data()),
         admin(op("delete", "/_workflows/{id}", "Delete a workflow instance", "workflows", Who::Admin), object_data()),
+        admin(op("post", "/_admin/expr/eval", "Evaluate an expression against sample variables", "logic", Who::Admin)
+            .body(expr_eval_body()), expr_eval_result()),
     ]);
     v
+}
+
+/// The body of `/_admin/expr/eval`: the expression and any variable of spec 10 §5.
+fn expr_eval_body() -> Value {
+    let object = || json!({"type": ["object", "null"], "additionalProperties": true});
+    let text = || json!({"type": ["string", "null"]});
+    json!({"type": "object", "required": ["expression"], "additionalProperties": false,
+        "properties": {
+            "expression": {"type": "string", "maxLength": rocket_expr::limits::MAX_SOURCE_LEN},
+            "record": object(), "old": object(), "user": object(), "related": object(),
+            "changes": object(), "context": object(), "entity": text(), "event": text(),
+            "action": {"enum": ["create", "update", "delete", null]}}})
+}
+
+/// Its answer (`rocket_engine::logic::evaluate::Evaluated`).
+fn expr_eval_result() -> Value {
+    let evaluated = json!({"type": "object", "required": ["result", "type", "truthy"],
+        "properties": {
+            "result": {"description": "The result as JSON (a date as an RFC 3339 string)"},
+            "type": {"type": "string",
+                "enum": ["null", "bool", "number", "string", "array", "object", "date"]},
+            "truthy": {"type": "boolean",
+                "description": "What a rule, guard or condition makes of the result"}}});
+    data(evaluated)
 }
 
 fn admin(o: Op, ok: Value) -> Op {

@@ -1,7 +1,8 @@
 //! Response compression (`server.compress_min_bytes`, docs/configuration.md): a JSON
 //! body of at least the threshold is gzip-compressed for a client whose
-//! `Accept-Encoding` allows gzip. Everything else passes through untouched; the
-//! common small answer costs one header lookup and no body wrapper.
+//! `Accept-Encoding` allows gzip. Everything else passes through untouched (also a
+//! response its handler encoded or negotiated itself: the admin UI's precompressed
+//! files); the common small answer costs one header lookup and no body wrapper.
 
 use std::io::Write;
 
@@ -38,7 +39,9 @@ fn allows_gzip(entry: &str) -> bool {
     weight.is_none_or(|q| q > 0.0)
 }
 
-/// A complete JSON body of at least `min` bytes, not already encoded.
+/// A complete JSON body of at least `min` bytes, not already encoded and not
+/// negotiated by its handler (the admin UI's precompressed files, which already say
+/// they vary by `Accept-Encoding`).
 fn compressible(resp: &Response, min: u64) -> bool {
     let h = resp.headers();
     !h.contains_key(CONTENT_ENCODING)
@@ -46,6 +49,17 @@ fn compressible(resp: &Response, min: u64) -> bool {
         && h.get(CONTENT_TYPE)
             .is_some_and(|t| t.as_bytes().starts_with(b"application/json"))
         && resp.body().size_hint().exact().is_some_and(|n| n >= min)
+        && !negotiated(h)
+}
+
+/// The response already says it varies by `Accept-Encoding`.
+fn negotiated(h: &HeaderMap) -> bool {
+    h.get_all(VARY).iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case("accept-encoding"))
+        })
+    })
 }
 
 /// The response, gzip-compressed when `gzip` was accepted and it qualifies; a
@@ -132,5 +146,22 @@ mod tests {
             .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
         let r = finish(text, true, 1024).await;
         assert!(r.headers().get(CONTENT_ENCODING).is_none());
+    }
+
+    #[tokio::test]
+    async fn negotiated_responses_pass_through() {
+        let mut packed = json(4000);
+        packed
+            .headers_mut()
+            .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        let r = finish(packed, true, 1024).await;
+        assert!(r.headers().get(VARY).is_none(), "not compressed twice");
+        let mut plain = json(4000);
+        plain
+            .headers_mut()
+            .insert(VARY, HeaderValue::from_static("Origin, Accept-Encoding"));
+        let r = finish(plain, true, 1024).await;
+        assert!(r.headers().get(CONTENT_ENCODING).is_none());
+        assert_eq!(r.headers().get_all(VARY).iter().count(), 1);
     }
 }

@@ -7,7 +7,7 @@
 //! its own boxed copy of the stack, cloned per request.
 
 mod envelope;
-mod gzip;
+pub(crate) mod gzip;
 
 use std::convert::Infallible;
 use std::time::Duration;

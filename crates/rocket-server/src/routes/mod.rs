@@ -1,7 +1,9 @@
 //! The router: one `router()` per resource, composed in the order of spec 01 §3 step
-//! 6 (health, platform, app routes, entity routes last), then the middleware.
+//! 6 (health, platform, app routes, entity routes last) and the admin UI (spec 17
+//! §1), then the middleware.
 
 mod admin;
+mod admin_ui;
 mod auth;
 mod events;
 mod files;
@@ -44,6 +46,7 @@ pub fn router(p: Shared) -> Router {
         .merge(ui::router())
         .merge(porting::router())
         .merge(records::router())
+        .merge(admin_ui::router(p.config.server.admin_ui))
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed);
     routes.with_state(p)

@@ -5,9 +5,11 @@ mod common;
 mod contract;
 
 mod access;
+mod admin_ui;
 mod auth;
 mod errors;
 mod events;
+mod expressions;
 mod files;
 mod invites;
 mod metadata;
