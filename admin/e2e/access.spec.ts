@@ -349,7 +349,9 @@ test("ui configs: create with _app, edit, export, import with skips and failures
   dialog = page.getByRole("dialog", { name: "Create UI Config" });
   await dialog.getByLabel("Entity").selectOption("note");
   await dialog.getByLabel("Scope").fill("");
-  await dialog.getByLabel("Config (JSON)").fill('{"list": {"columns": ["title"]}, "detail": {"sections": [{"title": "A", "fields": ["title"]}]}}');
+  await dialog
+    .getByLabel("Config (JSON)")
+    .fill('{"list": {"columns": ["title"]}, "detail": {"sections": [{"title": "A", "fields": ["title"]}]}}');
   await dialog.getByRole("button", { name: "Save" }).click();
   await expect(page.getByTestId("toast-success").filter({ hasText: "UI config created" })).toHaveCount(2);
   const table = page.getByTestId("ui-configs-table");
@@ -407,7 +409,10 @@ test("ui configs: create with _app, edit, export, import with skips and failures
     page.getByTestId("toast-error").filter({ hasText: 'Expected a JSON array or an object with a "ui_configs" array' }),
   ).toBeVisible();
 
-  await table.getByRole("row", { name: /mobile/ }).getByRole("button", { name: "Delete" }).click();
+  await table
+    .getByRole("row", { name: /mobile/ })
+    .getByRole("button", { name: "Delete" })
+    .click();
   const confirm = page.getByRole("dialog", { name: "Delete UI Config" });
   await expect(confirm).toContainText("The client will revert to default display.");
   await confirm.getByRole("button", { name: "Delete" }).click();
@@ -444,7 +449,9 @@ test("webhooks: created in the UI, delivered to a local receiver, logs with retr
   const receiver = await startReceiver();
   try {
     await page.goto("/admin/webhooks");
-    await expect(page.getByTestId("webhooks-table")).toContainText("No webhooks yet. Create one to trigger HTTP callouts on entity writes.");
+    await expect(page.getByTestId("webhooks-table")).toContainText(
+      "No webhooks yet. Create one to trigger HTTP callouts on entity writes.",
+    );
     await shot(page, "access-webhooks-empty");
 
     await page.getByRole("button", { name: "Create Webhook" }).click();
@@ -480,10 +487,9 @@ test("webhooks: created in the UI, delivered to a local receiver, logs with retr
     await shot(page, "access-webhooks-secret");
     await dialog.getByRole("button", { name: "Done" }).click();
 
-    const hooks = await data<{ id: string; url: string; headers: unknown; condition: string; async: boolean; retry: unknown; hook: string }[]>(
-      api,
-      `/api/${app}/_admin/webhooks`,
-    );
+    const hooks = await data<
+      { id: string; url: string; headers: unknown; condition: string; async: boolean; retry: unknown; hook: string }[]
+    >(api, `/api/${app}/_admin/webhooks`);
     expect(hooks).toHaveLength(1);
     expect(hooks[0]).toMatchObject({
       hook: "after_write",

@@ -54,7 +54,15 @@ async function shop(api: APIRequestContext, app: string) {
         { name: "qty", type: "int" },
       ],
     },
-    { name: "tag", table: "tags", primary_key: uuidPk, fields: [{ name: "id", type: "uuid" }, { name: "label", type: "string" }] },
+    {
+      name: "tag",
+      table: "tags",
+      primary_key: uuidPk,
+      fields: [
+        { name: "id", type: "uuid" },
+        { name: "label", type: "string" },
+      ],
+    },
   ];
   for (const e of entities) {
     const res = await api.post(`/api/${app}/_admin/entities`, { data: e });
@@ -62,7 +70,15 @@ async function shop(api: APIRequestContext, app: string) {
   }
   const relations = [
     { name: "invoices", type: "one_to_many", source: "customer", target: "invoice", source_key: "id", target_key: "customer_id" },
-    { name: "items", type: "one_to_many", source: "invoice", target: "item", source_key: "id", target_key: "invoice_id", on_delete: "cascade" },
+    {
+      name: "items",
+      type: "one_to_many",
+      source: "invoice",
+      target: "item",
+      source_key: "id",
+      target_key: "invoice_id",
+      on_delete: "cascade",
+    },
     {
       name: "tags",
       type: "many_to_many",
@@ -113,7 +129,11 @@ const rowWith = (page: Page, text: string) => dataRows(page).filter({ hasText: t
 async function column(page: Page, header: string): Promise<string[]> {
   const headers = await table(page).locator("thead th").allInnerTexts();
   const i = headers.findIndex((h) => h.trim().toLowerCase().startsWith(header));
-  return (await dataRows(page).locator(`td:nth-child(${i + 1})`).allInnerTexts()).map((t) => t.trim());
+  return (
+    await dataRows(page)
+      .locator(`td:nth-child(${i + 1})`)
+      .allInnerTexts()
+  ).map((t) => t.trim());
 }
 
 // A 1×1 PNG.
@@ -237,7 +257,11 @@ test("nested related records: create a parent with a child row and a link, then 
   await b.getByRole("button", { name: "Delete" }).click();
   await expect(b).toHaveClass(/line-through/);
   await expect(b.getByRole("button", { name: "Undo" })).toBeVisible();
-  await edit.getByRole("region", { name: "Related records: tags" }).getByRole("row", { name: /urgent/ }).getByRole("button", { name: "Unlink" }).click();
+  await edit
+    .getByRole("region", { name: "Related records: tags" })
+    .getByRole("row", { name: /urgent/ })
+    .getByRole("button", { name: "Unlink" })
+    .click();
   await edit.getByRole("button", { name: "Update" }).click();
   await expectToast(page, "success", "Record updated");
   const after = (await list(api, app, "invoice", "&include=items,tags")).data[0];
@@ -319,10 +343,14 @@ test("filters (eq, like, in), sorting by header, pages and per page", async ({ p
   await shot(page, "data-grid");
 
   // Sort: ascending, then descending.
-  await table(page).getByRole("button", { name: /^score/ }).click();
+  await table(page)
+    .getByRole("button", { name: /^score/ })
+    .click();
   await expect(table(page).getByRole("button", { name: /^score/ })).toContainText("↑");
   await expect.poll(async () => (await column(page, "score")).slice(0, 3)).toEqual(["1", "2", "3"]);
-  await table(page).getByRole("button", { name: /^score/ }).click();
+  await table(page)
+    .getByRole("button", { name: /^score/ })
+    .click();
   await expect(table(page).getByRole("button", { name: /^score/ })).toContainText("↓");
   await expect(dataRows(page).first()).toContainText("Zeta Labs");
   await expect.poll(async () => (await column(page, "score")).slice(0, 3)).toEqual(["100", "30", "29"]);
@@ -464,7 +492,7 @@ test("CSV export of every matching row and a four-step CSV import", async ({ pag
   const api = await adminApi();
   const app = uniq("data_csv");
   await shop(api, app);
-  await create(api, app, "customer", { name: "Quote \"Q\", Inc", tier: "gold", score: 1 });
+  await create(api, app, "customer", { name: 'Quote "Q", Inc', tier: "gold", score: 1 });
   await create(api, app, "customer", { name: "Plain", tier: "silver", score: 2 });
 
   await open(page, app, "customer");
@@ -472,10 +500,17 @@ test("CSV export of every matching row and a four-step CSV import", async ({ pag
   await page.getByRole("button", { name: "Export CSV" }).click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^customer-export-\d{4}-\d{2}-\d{2}\.csv$/);
-  const lines = readFileSync(await file.path(), "utf8").trim().split("\n");
+  const lines = readFileSync(await file.path(), "utf8")
+    .trim()
+    .split("\n");
   // The PK is listed once (§10.6).
   expect(lines[0]).toBe("id,name,tier,score");
-  expect(lines.slice(1).map((l) => l.replace(/^[0-9a-f-]{36},/, "")).sort()).toEqual(['"Quote ""Q"", Inc",gold,1', "Plain,silver,2"]);
+  expect(
+    lines
+      .slice(1)
+      .map((l) => l.replace(/^[0-9a-f-]{36},/, ""))
+      .sort(),
+  ).toEqual(['"Quote ""Q"", Inc",gold,1', "Plain,silver,2"]);
   await expectToast(page, "success", "Exported 2 record(s)");
 
   const dir = mkdtempSync(join(tmpdir(), "rocket-csv-"));

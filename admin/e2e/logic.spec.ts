@@ -52,7 +52,9 @@ interface Rule {
   definition: Record<string, unknown>;
 }
 
-test("rules: a field rule and a Visual-mode expression rule are stored as built, and writes they refuse get their messages", async ({ page }) => {
+test("rules: a field rule and a Visual-mode expression rule are stored as built, and writes they refuse get their messages", async ({
+  page,
+}) => {
   const { api, app } = await setup(page, "logic_rules");
   await page.goto("/admin/rules");
   await expect(page.getByRole("heading", { name: "Rules" })).toBeVisible();
@@ -82,7 +84,13 @@ test("rules: a field rule and a Visual-mode expression rule are stored as built,
   await dialog.getByLabel("Type").selectOption("expression");
   await expect(dialog.getByRole("button", { name: "Visual" })).toHaveAttribute("aria-pressed", "true");
   await dialog.getByLabel("Condition 1 field").fill("record.status");
-  await expect(dialog.getByLabel("Condition 1 operator").locator("option")).toHaveText(["==", "!=", "contains", "starts with", "ends with"]);
+  await expect(dialog.getByLabel("Condition 1 operator").locator("option")).toHaveText([
+    "==",
+    "!=",
+    "contains",
+    "starts with",
+    "ends with",
+  ]);
   await dialog.getByLabel("Condition 1 value").fill("void");
   await dialog.getByRole("button", { name: "+ Add Condition" }).click();
   await dialog.getByLabel("Condition 2 field").fill("record.total");
@@ -118,7 +126,10 @@ test("rules: a field rule and a Visual-mode expression rule are stored as built,
 
   // Editing parses the expression back into Visual rows; a mixed &&/|| one is Advanced only,
   // and a server refusal (an expression that does not parse) lands in the banner.
-  await table.getByRole("row", { name: /expression/ }).getByRole("button", { name: "Edit" }).click();
+  await table
+    .getByRole("row", { name: /expression/ })
+    .getByRole("button", { name: "Edit" })
+    .click();
   dialog = page.getByRole("dialog", { name: "Edit Rule" });
   await expect(dialog.getByLabel("Condition 1 field")).toHaveValue("record.status");
   await expect(dialog.getByLabel("Condition 1 value")).toHaveValue("void");
@@ -361,7 +372,9 @@ interface Instance {
   history: { step: string; status: string; by?: string }[];
 }
 
-test("workflows: an approval workflow from the form editor, started by a state change, approved and rejected in the monitor", async ({ page }) => {
+test("workflows: an approval workflow from the form editor, started by a state change, approved and rejected in the monitor", async ({
+  page,
+}) => {
   const { api, app } = await setup(page, "logic_wf");
   // Workflows start only on a field with an active state machine.
   await post(api, `/api/${app}/_admin/state-machines`, {
@@ -500,7 +513,10 @@ test("workflows: an approval workflow from the form editor, started by a state c
   // The reject path, from the table row.
   const b = await start("WF-B");
   await page.getByRole("button", { name: "Refresh" }).click();
-  await instances.getByRole("row", { name: /invoice_approval/ }).getByRole("button", { name: "Reject" }).click();
+  await instances
+    .getByRole("row", { name: /invoice_approval/ })
+    .getByRole("button", { name: "Reject" })
+    .click();
   await page.getByRole("dialog", { name: "Reject Workflow" }).getByRole("button", { name: "Reject" }).click();
   await expect(page.getByTestId("toast-success").last()).toHaveText(/Workflow rejected/);
   const rejected = await data<Instance>(api, `/api/${app}/_workflows/${b.instance}`);
@@ -513,7 +529,10 @@ test("workflows: an approval workflow from the form editor, started by a state c
   // Delete an instance.
   const c = await start("WF-C");
   await page.getByRole("button", { name: "Refresh" }).click();
-  await instances.getByRole("row", { name: /invoice_approval/ }).getByRole("button", { name: "Delete" }).click();
+  await instances
+    .getByRole("row", { name: /invoice_approval/ })
+    .getByRole("button", { name: "Delete" })
+    .click();
   await page.getByRole("dialog", { name: "Delete Workflow" }).getByTestId("confirm-button").click();
   await expect(page.getByTestId("toast-success").last()).toHaveText(/Workflow instance deleted/);
   expect((await api.get(`/api/${app}/_workflows/${c.instance}`)).status()).toBe(404);

@@ -68,7 +68,10 @@ test("overview: the cards count entities, records, relations and users and lead 
   const api = await adminApi();
   const app = await shopApp(api);
   // The app's seeded admin, one active and one disabled user: 3 users, 2 active.
-  for (const [email, active] of [["ann@example.com", true], ["bob@example.com", false]] as const) {
+  for (const [email, active] of [
+    ["ann@example.com", true],
+    ["bob@example.com", false],
+  ] as const) {
     const res = await api.post(`/api/${app}/_admin/users`, { data: { email, password: "secret-pass", roles: ["staff"], active } });
     expect(res.status()).toBe(201);
   }
@@ -207,9 +210,7 @@ test("playground: list with a filter, create from the template, invalid JSON, a 
   await page.getByLabel("Per Page").fill("10");
   await page.getByRole("button", { name: "Toggle include purchases" }).click();
   await expect(page.getByRole("textbox", { name: "Include" })).toHaveValue("purchases");
-  await expect(page.getByTestId("url-preview")).toHaveText(
-    `GET /api/${app}/customer?filter[name]=apple&include=purchases&per_page=10`,
-  );
+  await expect(page.getByTestId("url-preview")).toHaveText(`GET /api/${app}/customer?filter[name]=apple&include=purchases&per_page=10`);
   await send.click();
   const status = page.getByTestId("response-status");
   await expect(status).toContainText("200");
@@ -410,7 +411,15 @@ test("help: index by category, a topic from the docs with copy, prev/next, unkno
   await expect(page.getByRole("heading", { name: "Help & Documentation", level: 1 })).toBeVisible();
   const groups = await page.getByRole("heading", { level: 2 }).allTextContents();
   expect(groups).toEqual(["Basics", "Data", "Business Logic", "Security", "Advanced"]);
-  for (const title of ["Getting Started", "CRUD & Querying", "Nested Writes", "Validation Rules", "File Uploads", "Schema Export/Import", "API Reference"]) {
+  for (const title of [
+    "Getting Started",
+    "CRUD & Querying",
+    "Nested Writes",
+    "Validation Rules",
+    "File Uploads",
+    "Schema Export/Import",
+    "API Reference",
+  ]) {
     await expect(page.getByRole("link", { name: new RegExp(`^${title.replace(/[/&]/g, ".")}`) })).toBeVisible();
   }
   await shot(page, "observe-help-index");
@@ -418,7 +427,10 @@ test("help: index by category, a topic from the docs with copy, prev/next, unkno
   await page.getByRole("link", { name: /Entities/ }).click();
   await expect(page).toHaveURL(/\/admin\/help\/entities$/);
   await expect(page.getByRole("navigation", { name: "Breadcrumb" })).toHaveText("Help / Entities");
-  await expect(page.getByRole("navigation", { name: "Help topics" }).getByRole("link", { name: "Entities" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("navigation", { name: "Help topics" }).getByRole("link", { name: "Entities" })).toHaveAttribute(
+    "aria-current",
+    "page",
+  );
   const content = page.getByTestId("help-content");
   await expect(content).toContainText("primary_key.generated");
   await expect(content.getByRole("heading", { name: "Entity definition" })).toBeVisible();

@@ -25,24 +25,44 @@ async function definition(api: APIRequestContext, app: string, kind: "entities" 
 async function seedLibrary(api: APIRequestContext, app: string) {
   const pk = { field: "id", type: "uuid", generated: true };
   for (const body of [
-    { name: "author", table: "author", primary_key: pk, soft_delete: true, fields: [
-      { name: "id", type: "uuid", required: true },
-      { name: "name", type: "string", required: true },
-      { name: "email", type: "string", unique: true },
-      { name: "created_at", type: "timestamp", required: true, auto: "create" },
-    ] },
-    { name: "book", table: "book", primary_key: pk, soft_delete: false, fields: [
-      { name: "id", type: "uuid", required: true },
-      { name: "title", type: "string", required: true },
-      { name: "genre", type: "string", enum: ["novel", "essay"] },
-      { name: "author_id", type: "uuid" },
-    ] },
+    {
+      name: "author",
+      table: "author",
+      primary_key: pk,
+      soft_delete: true,
+      fields: [
+        { name: "id", type: "uuid", required: true },
+        { name: "name", type: "string", required: true },
+        { name: "email", type: "string", unique: true },
+        { name: "created_at", type: "timestamp", required: true, auto: "create" },
+      ],
+    },
+    {
+      name: "book",
+      table: "book",
+      primary_key: pk,
+      soft_delete: false,
+      fields: [
+        { name: "id", type: "uuid", required: true },
+        { name: "title", type: "string", required: true },
+        { name: "genre", type: "string", enum: ["novel", "essay"] },
+        { name: "author_id", type: "uuid" },
+      ],
+    },
   ]) {
     const res = await api.post(`/api/${app}/_admin/entities`, { data: body });
     expect(res.status(), await res.text()).toBe(201);
   }
   const rel = await api.post(`/api/${app}/_admin/relations`, {
-    data: { name: "books", type: "one_to_many", source: "author", target: "book", source_key: "id", target_key: "author_id", on_delete: "cascade" },
+    data: {
+      name: "books",
+      type: "one_to_many",
+      source: "author",
+      target: "book",
+      source_key: "id",
+      target_key: "author_id",
+      on_delete: "cascade",
+    },
   });
   expect(rel.status(), await rel.text()).toBe(201);
 }
@@ -188,8 +208,16 @@ test("entity editor: two entities, client and server errors, Quick Add, enum tag
   await expect(row).toContainText("diff");
   await shot(page, "schema-07-relations");
   expect(await definition(api, app, "relations", "books")).toMatchObject({
-    name: "books", type: "one_to_many", source: "author", target: "book", source_key: "id", target_key: "author_id",
-    ownership: "source", on_delete: "cascade", fetch: "lazy", write_mode: "diff",
+    name: "books",
+    type: "one_to_many",
+    source: "author",
+    target: "book",
+    source_key: "id",
+    target_key: "author_id",
+    ownership: "source",
+    on_delete: "cascade",
+    fetch: "lazy",
+    write_mode: "diff",
   });
 
   // Edit it: write mode replace.
@@ -277,7 +305,13 @@ test("wizard: Customer Management creates the related entity, the relation and l
   await expect(page.getByRole("region", { name: "Complete" })).toContainText("Entities2");
 
   expect(await definition(api, app, "relations", "orders")).toMatchObject({
-    type: "one_to_many", source: "customer", target: "order", source_key: "id", target_key: "customer_id", ownership: "source", on_delete: "cascade",
+    type: "one_to_many",
+    source: "customer",
+    target: "order",
+    source_key: "id",
+    target_key: "customer_id",
+    ownership: "source",
+    on_delete: "cascade",
   });
   const customers = (await (await api.get(`/api/${app}/customer?per_page=10`)).json()).data as { id: string }[];
   const orders = (await (await api.get(`/api/${app}/order?per_page=10`)).json()).data as { customer_id: string }[];
@@ -303,9 +337,18 @@ test("export the schema, import it into a fresh app, and see the results", async
   const text = readFileSync(file, "utf8");
   expect(text).toContain('\n  "version": 1'); // two-space indent
   const doc = JSON.parse(text);
-  expect(Object.keys(doc).sort()).toEqual(
-    ["entities", "exported_at", "permissions", "relations", "rules", "state_machines", "ui_configs", "version", "webhooks", "workflows"],
-  );
+  expect(Object.keys(doc).sort()).toEqual([
+    "entities",
+    "exported_at",
+    "permissions",
+    "relations",
+    "rules",
+    "state_machines",
+    "ui_configs",
+    "version",
+    "webhooks",
+    "workflows",
+  ]);
   expect(doc.entities.map((e: { name: string }) => e.name)).toEqual(["author", "book"]);
   expect(doc.relations[0]).toMatchObject({ name: "books", source: "author", target: "book" });
 

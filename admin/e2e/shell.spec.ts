@@ -46,7 +46,11 @@ test("dark mode persists over a reload and a deep link reloads on its page", asy
   const api = await adminApi();
   await createApp(api, "shell_theme");
   await login(page);
-  await page.getByTestId("apps-table").getByRole("row", { name: /shell_theme/ }).getByRole("button", { name: "Open" }).click();
+  await page
+    .getByTestId("apps-table")
+    .getByRole("row", { name: /shell_theme/ })
+    .getByRole("button", { name: "Open" })
+    .click();
   const html = page.locator("html");
   // The default is system; the button cycles light → system → dark.
   const toggle = page.getByTestId("theme-toggle");

@@ -83,8 +83,7 @@ export function ConditionBuilder(props: {
   fields: string[];
 }) {
   const listId = createUniqueId();
-  const update = (i: number, patch: Partial<ConditionRow>) =>
-    props.onChange(props.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const update = (i: number, patch: Partial<ConditionRow>) => props.onChange(props.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const remove = (i: number) => props.onChange(props.rows.filter((_, j) => j !== i));
   const add = () => props.onChange([...props.rows, { field: "", operator: "eq", text: "" }]);
 
@@ -142,8 +141,8 @@ export function ConditionBuilder(props: {
       </button>
       <Show when={props.rows.length}>
         <p class="help">
-          All conditions must hold. Numbers are stored as numbers; "in" lists are split on commas. Values are compared literally
-          (this server does not expand placeholders such as {"{{user.id}}"}).
+          All conditions must hold. Numbers are stored as numbers; "in" lists are split on commas. Values are compared literally (this
+          server does not expand placeholders such as {"{{user.id}}"}).
         </p>
       </Show>
     </fieldset>

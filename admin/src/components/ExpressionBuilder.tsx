@@ -195,7 +195,11 @@ export function ExpressionBuilder(props: {
             <p class="help !mt-0">{props.help}</p>
           </Show>
         </div>
-        <div class="inline-flex overflow-hidden rounded-md border border-gray-300 text-xs dark:border-gray-600" role="group" aria-label={`${props.label} mode`}>
+        <div
+          class="inline-flex overflow-hidden rounded-md border border-gray-300 text-xs dark:border-gray-600"
+          role="group"
+          aria-label={`${props.label} mode`}
+        >
           <button
             type="button"
             class={`px-2 py-0.5 disabled:cursor-not-allowed disabled:opacity-50 ${mode() === "visual" ? "bg-blue-600 text-white" : "bg-white text-gray-700 hover:bg-gray-50 dark:bg-gray-800 dark:text-gray-200 dark:hover:bg-gray-700"}`}
@@ -261,11 +265,18 @@ export function ExpressionBuilder(props: {
               </>
             )}
           </Index>
-          <button type="button" class="btn btn-ghost btn-sm text-blue-600 dark:text-blue-400" onClick={() => setRows([...rows(), { left: "", op: "==", right: "" }])}>
+          <button
+            type="button"
+            class="btn btn-ghost btn-sm text-blue-600 dark:text-blue-400"
+            onClick={() => setRows([...rows(), { left: "", op: "==", right: "" }])}
+          >
             + Add Condition
           </button>
           <p class="text-xs break-all text-gray-500 dark:text-gray-400">
-            Preview: <code class="text-gray-800 dark:text-gray-200" data-testid="expression-preview">{generate(rows(), combinator())}</code>
+            Preview:{" "}
+            <code class="text-gray-800 dark:text-gray-200" data-testid="expression-preview">
+              {generate(rows(), combinator())}
+            </code>
           </p>
         </div>
       </Show>

@@ -302,7 +302,16 @@ export function GraphCanvas(props: {
         }}
       >
         <defs>
-          <marker id={arrowId} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
+          <marker
+            id={arrowId}
+            viewBox="0 0 10 10"
+            refX="9"
+            refY="5"
+            markerWidth="10"
+            markerHeight="10"
+            markerUnits="userSpaceOnUse"
+            orient="auto-start-reverse"
+          >
             <path d="M0,0 L10,5 L0,10 z" class="fill-slate-500 dark:fill-slate-400" />
           </marker>
           <pattern id={paperId} width="24" height="24" patternUnits="userSpaceOnUse">
@@ -314,7 +323,13 @@ export function GraphCanvas(props: {
           <For each={layout().edges}>
             {(edge) => (
               <g data-graph-edge={edge.key}>
-                <path d={edge.path} fill="none" stroke-width="1.5" class="stroke-slate-500 dark:stroke-slate-400" marker-end={`url(#${arrowId})`} />
+                <path
+                  d={edge.path}
+                  fill="none"
+                  stroke-width="1.5"
+                  class="stroke-slate-500 dark:stroke-slate-400"
+                  marker-end={`url(#${arrowId})`}
+                />
                 <Show when={edge.label}>
                   {(label) => (
                     <g transform={`translate(${edge.mid.x},${edge.mid.y})`}>

@@ -113,31 +113,43 @@ function Sidebar(props: { collapsed: boolean; onToggle: () => void; mobileOpen: 
         </div>
       </Show>
       <nav class="flex-1 overflow-y-auto py-2" aria-label="Main">
-        <Show when={!isAppUser()} fallback={<For each={APP_USER_NAV}>{(item) => <NavLink item={item} active={active()} collapsed={props.collapsed} onNavigate={props.onNavigate} />}</For>}>
         <Show
-          when={selectedApp()}
+          when={!isAppUser()}
           fallback={
-            <>
-              <NavLink item={{ label: "AI Generate", route: "/ai-generate", glyph: "✦" }} active={active()} collapsed={props.collapsed} onNavigate={props.onNavigate} />
-              <Show when={!props.collapsed}>
-                <p class="px-4 py-2 text-xs text-gray-500">Select an app to manage its resources.</p>
-              </Show>
-            </>
+            <For each={APP_USER_NAV}>
+              {(item) => <NavLink item={item} active={active()} collapsed={props.collapsed} onNavigate={props.onNavigate} />}
+            </For>
           }
         >
-          <For each={NAV_GROUPS}>
-            {(g) => (
-              <div class="mb-1">
-                <Show when={g.title && !props.collapsed}>
-                  <p class="px-4 pt-3 pb-1 text-[10px] font-semibold tracking-wider text-gray-500 uppercase">{g.title}</p>
+          <Show
+            when={selectedApp()}
+            fallback={
+              <>
+                <NavLink
+                  item={{ label: "AI Generate", route: "/ai-generate", glyph: "✦" }}
+                  active={active()}
+                  collapsed={props.collapsed}
+                  onNavigate={props.onNavigate}
+                />
+                <Show when={!props.collapsed}>
+                  <p class="px-4 py-2 text-xs text-gray-500">Select an app to manage its resources.</p>
                 </Show>
-                <For each={g.items}>
-                  {(item) => <NavLink item={item} active={active()} collapsed={props.collapsed} onNavigate={props.onNavigate} />}
-                </For>
-              </div>
-            )}
-          </For>
-        </Show>
+              </>
+            }
+          >
+            <For each={NAV_GROUPS}>
+              {(g) => (
+                <div class="mb-1">
+                  <Show when={g.title && !props.collapsed}>
+                    <p class="px-4 pt-3 pb-1 text-[10px] font-semibold tracking-wider text-gray-500 uppercase">{g.title}</p>
+                  </Show>
+                  <For each={g.items}>
+                    {(item) => <NavLink item={item} active={active()} collapsed={props.collapsed} onNavigate={props.onNavigate} />}
+                  </For>
+                </div>
+              )}
+            </For>
+          </Show>
         </Show>
       </nav>
       <div class="border-t border-gray-800 p-3">
@@ -161,7 +173,12 @@ function Sidebar(props: { collapsed: boolean; onToggle: () => void; mobileOpen: 
   );
 }
 
-function NavLink(props: { item: { label: string; route: string; glyph: string }; active?: string; collapsed: boolean; onNavigate: () => void }) {
+function NavLink(props: {
+  item: { label: string; route: string; glyph: string };
+  active?: string;
+  collapsed: boolean;
+  onNavigate: () => void;
+}) {
   const isActive = () => props.active === props.item.route;
   return (
     <A
@@ -200,7 +217,12 @@ function StatusBar(props: { offset: string }) {
         >
           {glyph()}
         </button>
-        <A href="/help" title="Help & Documentation" aria-label="Help & Documentation" class="flex h-5 w-5 items-center justify-center rounded-full border border-gray-500 hover:text-white">
+        <A
+          href="/help"
+          title="Help & Documentation"
+          aria-label="Help & Documentation"
+          class="flex h-5 w-5 items-center justify-center rounded-full border border-gray-500 hover:text-white"
+        >
           ?
         </A>
       </div>
@@ -214,7 +236,12 @@ export function Shell(props: { children?: JSX.Element }) {
   const offset = () => (collapsed() ? "md:left-14" : "md:left-64") + " left-0";
   return (
     <div class="min-h-screen">
-      <Sidebar collapsed={collapsed()} onToggle={() => setCollapsed(!collapsed())} mobileOpen={mobileOpen()} onNavigate={() => setMobileOpen(false)} />
+      <Sidebar
+        collapsed={collapsed()}
+        onToggle={() => setCollapsed(!collapsed())}
+        mobileOpen={mobileOpen()}
+        onNavigate={() => setMobileOpen(false)}
+      />
       <Show when={mobileOpen()}>
         <div class="fixed inset-0 z-30 bg-black/40 md:hidden" onClick={() => setMobileOpen(false)} />
       </Show>

@@ -20,13 +20,7 @@ export function Modal(props: {
   );
 }
 
-function ModalFrame(props: {
-  title: string;
-  onClose: () => void;
-  size?: ModalSize;
-  children: JSX.Element;
-  footer?: JSX.Element;
-}) {
+function ModalFrame(props: { title: string; onClose: () => void; size?: ModalSize; children: JSX.Element; footer?: JSX.Element }) {
   let panel!: HTMLDivElement;
   const onKey = (e: KeyboardEvent) => {
     // Only the topmost dialog (the last one mounted) closes: a confirm over a modal.
@@ -56,14 +50,7 @@ function ModalFrame(props: {
         class="fixed inset-0 z-50 flex items-center justify-center bg-black/40 p-2 backdrop-blur-sm"
         onMouseDown={(e) => e.target === e.currentTarget && props.onClose()}
       >
-        <div
-          ref={panel}
-          role="dialog"
-          aria-modal="true"
-          aria-label={props.title}
-          tabIndex={-1}
-          class={`card flex flex-col ${width()}`}
-        >
+        <div ref={panel} role="dialog" aria-modal="true" aria-label={props.title} tabIndex={-1} class={`card flex flex-col ${width()}`}>
           <div class="flex items-center justify-between border-b border-gray-200 px-4 py-3 dark:border-gray-700">
             <h2 class="text-base font-semibold">{props.title}</h2>
             <button class="btn btn-ghost btn-sm" aria-label="Close" onClick={() => props.onClose()}>

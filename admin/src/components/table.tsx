@@ -45,7 +45,10 @@ export function DataTable<T>(props: {
               {(c) => (
                 <th class={`px-4 py-2 font-medium whitespace-nowrap ${c.class ?? ""}`}>
                   <Show when={c.sortKey && props.onSort} fallback={c.header}>
-                    <button class="inline-flex items-center gap-1 uppercase hover:text-gray-800 dark:hover:text-gray-200" onClick={() => props.onSort!(c.sortKey!)}>
+                    <button
+                      class="inline-flex items-center gap-1 uppercase hover:text-gray-800 dark:hover:text-gray-200"
+                      onClick={() => props.onSort!(c.sortKey!)}
+                    >
                       {c.header}
                       <Show when={props.sort?.key === c.sortKey}>
                         <span aria-label={props.sort!.desc ? "sorted descending" : "sorted ascending"}>{props.sort!.desc ? "↓" : "↑"}</span>
@@ -121,7 +124,13 @@ export function Pagination(props: {
           <label class="mr-2 flex items-center gap-1 text-xs text-gray-500">
             Per page
             <select class="input input-sm !w-auto" value={props.perPage} onChange={(e) => props.onPerPage!(Number(e.currentTarget.value))}>
-              <For each={[10, 25, 50, 100]}>{(n) => <option value={n} selected={n === props.perPage}>{n}</option>}</For>
+              <For each={[10, 25, 50, 100]}>
+                {(n) => (
+                  <option value={n} selected={n === props.perPage}>
+                    {n}
+                  </option>
+                )}
+              </For>
             </select>
           </label>
         </Show>

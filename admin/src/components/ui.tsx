@@ -197,7 +197,11 @@ export function SelectField(props: {
 export function ErrorBanner(props: { message: string | null | undefined }) {
   return (
     <Show when={props.message}>
-      <div role="alert" data-testid="error-banner" class="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700 dark:border-red-800 dark:bg-red-900/30 dark:text-red-300">
+      <div
+        role="alert"
+        data-testid="error-banner"
+        class="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700 dark:border-red-800 dark:bg-red-900/30 dark:text-red-300"
+      >
         {props.message}
       </div>
     </Show>

@@ -15,11 +15,9 @@ export interface AppRow {
 }
 
 const store = createRoot(() => {
-  const [apps, { refetch }] = createResource(
-    isPlatformUser,
-    async () => (await platform.get<AppRow[]>("/apps")).data ?? [],
-    { initialValue: [] },
-  );
+  const [apps, { refetch }] = createResource(isPlatformUser, async () => (await platform.get<AppRow[]>("/apps")).data ?? [], {
+    initialValue: [],
+  });
   return { apps, refetch };
 });
 

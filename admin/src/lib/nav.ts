@@ -74,8 +74,7 @@ const ALL = NAV_GROUPS.flatMap((g) => g.items);
 /** The one active route: the longest prefix of the path (fixes §10.3). */
 export function activeRoute(path: string): string | undefined {
   const rel = path.replace(/^\/admin/, "") || "/";
-  return ALL.filter((i) => rel === i.route || rel.startsWith(`${i.route}/`))
-    .sort((a, b) => b.route.length - a.route.length)[0]?.route;
+  return ALL.filter((i) => rel === i.route || rel.startsWith(`${i.route}/`)).sort((a, b) => b.route.length - a.route.length)[0]?.route;
 }
 
 /** Paths usable without a selected app (§3.5). */

@@ -4,9 +4,7 @@ import { createResource, createRoot } from "solid-js";
 import { api, asObject } from "./api";
 import { isAppUser, selectedApp } from "./session";
 
-export const FIELD_TYPES = [
-  "string", "text", "int", "bigint", "decimal", "boolean", "uuid", "timestamp", "date", "json", "file",
-] as const;
+export const FIELD_TYPES = ["string", "text", "int", "bigint", "decimal", "boolean", "uuid", "timestamp", "date", "json", "file"] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 export interface Field {
@@ -216,11 +214,7 @@ export function displayField(e: Entity | undefined): string | undefined {
   const known = DISPLAY_NAMES.find((n) => names.has(n));
   if (known) return known;
   return e.fields.find(
-    (f) =>
-      (f.type === "string" || f.type === "text") &&
-      !f.auto &&
-      f.name !== e.primary_key?.field &&
-      !NOT_DISPLAY.includes(f.name),
+    (f) => (f.type === "string" || f.type === "text") && !f.auto && f.name !== e.primary_key?.field && !NOT_DISPLAY.includes(f.name),
   )?.name;
 }
 

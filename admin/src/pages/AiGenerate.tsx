@@ -73,7 +73,10 @@ async function loadStatus(app: string | null): Promise<AiStatus> {
 }
 
 export default function AiGenerate() {
-  const [status] = createResource(() => selectedApp() ?? "", (app) => loadStatus(app || null));
+  const [status] = createResource(
+    () => selectedApp() ?? "",
+    (app) => loadStatus(app || null),
+  );
   const configured = () => !!status.latest?.configured;
   const [phase, setPhase] = createSignal<"prompt" | "preview" | "applied">("prompt");
   // Kept here so that "Regenerate" shows it again; "Generate Another" clears it.
@@ -134,7 +137,11 @@ export default function AiGenerate() {
 
 function NotConfigured() {
   return (
-    <div role="note" aria-labelledby="ai-not-configured" class="mb-6 rounded-lg border border-yellow-300 bg-yellow-50 p-4 text-sm text-yellow-900 dark:border-yellow-700 dark:bg-yellow-900/20 dark:text-yellow-100">
+    <div
+      role="note"
+      aria-labelledby="ai-not-configured"
+      class="mb-6 rounded-lg border border-yellow-300 bg-yellow-50 p-4 text-sm text-yellow-900 dark:border-yellow-700 dark:bg-yellow-900/20 dark:text-yellow-100"
+    >
       <h2 id="ai-not-configured" class="mb-2 font-semibold">
         AI Provider Not Configured
       </h2>
@@ -221,7 +228,13 @@ function PromptPhase(props: { configured: boolean; prompt: string; onPrompt: (v:
               value={name()}
               onInput={setName}
             />
-            <TextField label="Display Name" placeholder="e.g. E-Commerce Store" disabled={disabled()} value={display()} onInput={setDisplay} />
+            <TextField
+              label="Display Name"
+              placeholder="e.g. E-Commerce Store"
+              disabled={disabled()}
+              value={display()}
+              onInput={setDisplay}
+            />
           </div>
           <SelectField
             class="mt-4"
@@ -283,17 +296,14 @@ function PreviewPhase(props: { raw: string; onRaw: (v: string) => void; onBack: 
   const [applying, setApplying] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   // The last document that parsed: the section tabs keep showing it while Raw JSON is being edited.
-  const doc = createMemo<Doc>(
-    (prev) => {
-      try {
-        const v = JSON.parse(props.raw);
-        return v && typeof v === "object" && !Array.isArray(v) ? v : prev;
-      } catch {
-        return prev;
-      }
-    },
-    {},
-  );
+  const doc = createMemo<Doc>((prev) => {
+    try {
+      const v = JSON.parse(props.raw);
+      return v && typeof v === "object" && !Array.isArray(v) ? v : prev;
+    } catch {
+      return prev;
+    }
+  }, {});
 
   const apply = async () => {
     setError(null);
@@ -339,10 +349,7 @@ function PreviewPhase(props: { raw: string; onRaw: (v: string) => void; onBack: 
         </For>
       </div>
       <div role="tabpanel" aria-label={tab() === "raw" ? "Raw JSON" : (TABS.find(([k]) => k === tab())?.[1] ?? "")}>
-        <Show
-          when={tab() === "raw"}
-          fallback={<pre class="code-block max-h-[500px]">{JSON.stringify(doc()[tab()] ?? [], null, 2)}</pre>}
-        >
+        <Show when={tab() === "raw"} fallback={<pre class="code-block max-h-[500px]">{JSON.stringify(doc()[tab()] ?? [], null, 2)}</pre>}>
           <textarea
             class="input font-mono text-xs"
             rows={24}
@@ -387,7 +394,10 @@ function AppliedPhase(props: { result: ImportResult; onAgain: () => void }) {
   const counts = () => Object.entries(props.result.summary ?? {}).filter(([, n]) => n > 0);
   return (
     <div class="space-y-4">
-      <div role="status" class="rounded-lg border border-green-300 bg-green-50 p-4 text-sm text-green-900 dark:border-green-700 dark:bg-green-900/20 dark:text-green-100">
+      <div
+        role="status"
+        class="rounded-lg border border-green-300 bg-green-50 p-4 text-sm text-green-900 dark:border-green-700 dark:bg-green-900/20 dark:text-green-100"
+      >
         <p class="font-medium">{props.result.message ?? "Import completed"}</p>
         <div class="mt-2 flex flex-wrap gap-2">
           <For each={counts()}>
@@ -400,7 +410,10 @@ function AppliedPhase(props: { result: ImportResult; onAgain: () => void }) {
         </div>
       </div>
       <Show when={props.result.errors?.length}>
-        <div role="alert" class="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-800 dark:border-red-800 dark:bg-red-900/30 dark:text-red-200">
+        <div
+          role="alert"
+          class="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-800 dark:border-red-800 dark:bg-red-900/30 dark:text-red-200"
+        >
           <p class="font-medium">Some items had errors:</p>
           <ul class="mt-2 list-disc pl-5">
             <For each={props.result.errors}>{(e) => <li>{e}</li>}</For>

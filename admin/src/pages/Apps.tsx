@@ -124,7 +124,10 @@ export default function Apps() {
 
       <Show when={!appsLoading() || apps().length} fallback={<Loading text="Loading apps..." />}>
         <Show when={!appsError()} fallback={<ErrorBanner message={errorMessage(appsError(), "Failed to load apps")} />}>
-          <Show when={apps().length} fallback={<div class="card p-8 text-center text-gray-500">No apps yet. Create one to get started.</div>}>
+          <Show
+            when={apps().length}
+            fallback={<div class="card p-8 text-center text-gray-500">No apps yet. Create one to get started.</div>}
+          >
             <DataTable
               testid="apps-table"
               rows={apps()}
@@ -142,9 +145,14 @@ export default function Apps() {
                 { header: "Database", cell: (a) => <span class="font-mono text-xs">{a.db_name}</span> },
                 {
                   header: "Driver",
-                  cell: (a) => <Badge color={a.db_driver === "sqlite" ? "purple" : "blue"}>{a.db_driver === "sqlite" ? "SQLite" : "PostgreSQL"}</Badge>,
+                  cell: (a) => (
+                    <Badge color={a.db_driver === "sqlite" ? "purple" : "blue"}>{a.db_driver === "sqlite" ? "SQLite" : "PostgreSQL"}</Badge>
+                  ),
                 },
-                { header: "Status", cell: (a) => <Badge color={a.status === "active" ? "green" : "yellow"}>{a.status ?? "unknown"}</Badge> },
+                {
+                  header: "Status",
+                  cell: (a) => <Badge color={a.status === "active" ? "green" : "yellow"}>{a.status ?? "unknown"}</Badge>,
+                },
                 { header: "Created", cell: (a) => formatDate(a.created_at) },
               ]}
               actions={(a) => (

@@ -133,7 +133,11 @@ export default function Dashboard() {
 
 function StatCard(props: { label: string; href: string; value: string | number; sub?: string }) {
   return (
-    <A href={props.href} class="card block p-4 transition-colors hover:border-blue-400 dark:hover:border-blue-500" aria-label={`${props.label}: ${props.value}`}>
+    <A
+      href={props.href}
+      class="card block p-4 transition-colors hover:border-blue-400 dark:hover:border-blue-500"
+      aria-label={`${props.label}: ${props.value}`}
+    >
       <p class="text-xs font-medium tracking-wider text-gray-500 uppercase dark:text-gray-400">{props.label}</p>
       <p class="mt-2 text-2xl font-semibold" data-testid={`stat-${props.label}`}>
         {props.value}

@@ -154,7 +154,10 @@ export default function Entities() {
           </A>
         </PageHeader>
         <Show when={importing()}>
-          <div role="status" class="mb-4 flex items-center gap-2 rounded-md border border-blue-200 bg-blue-50 px-3 py-2 text-sm text-blue-800 dark:border-blue-800 dark:bg-blue-900/30 dark:text-blue-200">
+          <div
+            role="status"
+            class="mb-4 flex items-center gap-2 rounded-md border border-blue-200 bg-blue-50 px-3 py-2 text-sm text-blue-800 dark:border-blue-800 dark:bg-blue-900/30 dark:text-blue-200"
+          >
             <Spinner /> Importing schema... This may take a moment.
           </div>
         </Show>
@@ -175,7 +178,11 @@ export default function Entities() {
               },
               { header: "Table", cell: (r) => <span class="font-mono text-xs">{r.table_name}</span> },
               { header: "Fields", cell: (r) => asObject<Entity>(r.definition)?.fields?.length ?? 0 },
-              { header: "Soft Delete", cell: (r) => (asObject<Entity>(r.definition)?.soft_delete ? <Badge color="green">Yes</Badge> : <Badge color="gray">No</Badge>) },
+              {
+                header: "Soft Delete",
+                cell: (r) =>
+                  asObject<Entity>(r.definition)?.soft_delete ? <Badge color="green">Yes</Badge> : <Badge color="gray">No</Badge>,
+              },
             ]}
             actions={(r) => (
               <button class="btn btn-danger btn-sm" onClick={() => remove(r)}>

@@ -53,8 +53,7 @@ function SlugSection(props: { entity: Entity; onChange: (e: Entity) => void }) {
   const slug = () => props.entity.slug;
   const uniqueText = () => props.entity.fields.filter((f) => isText(f) && f.unique && f.name);
   const textFields = () => props.entity.fields.filter((f) => isText(f) && f.name);
-  const setSlug = (patch: Partial<NonNullable<Entity["slug"]>>) =>
-    props.onChange({ ...props.entity, slug: { ...slug()!, ...patch } });
+  const setSlug = (patch: Partial<NonNullable<Entity["slug"]>>) => props.onChange({ ...props.entity, slug: { ...slug()!, ...patch } });
   return (
     <Section title="Slug">
       <div class="space-y-4">
@@ -87,7 +86,11 @@ function SlugSection(props: { entity: Entity; onChange: (e: Entity) => void }) {
                 onChange={(v) => setSlug({ source: v, regenerate_on_update: v ? s().regenerate_on_update : false })}
               />
               <Show when={s().source}>
-                <Toggle label="Regenerate on Update" checked={!!s().regenerate_on_update} onChange={(v) => setSlug({ regenerate_on_update: v })} />
+                <Toggle
+                  label="Regenerate on Update"
+                  checked={!!s().regenerate_on_update}
+                  onChange={(v) => setSlug({ regenerate_on_update: v })}
+                />
               </Show>
             </div>
           )}
@@ -210,7 +213,9 @@ export default function EntityEditor() {
                   label="Field"
                   placeholder="Select field"
                   value={entity().primary_key?.field ?? ""}
-                  options={entity().fields.filter((f) => f.name).map((f) => f.name)}
+                  options={entity()
+                    .fields.filter((f) => f.name)
+                    .map((f) => f.name)}
                   onChange={(v) => update({ primary_key: { ...entity().primary_key, field: v } })}
                 />
                 <FormField label="Type">
@@ -221,8 +226,16 @@ export default function EntityEditor() {
                       value={entity().primary_key?.type ?? ""}
                       onChange={(e) => update({ primary_key: { ...entity().primary_key, type: e.currentTarget.value } })}
                     >
-                      <For each={PK_TYPES.includes(entity().primary_key?.type ?? "") ? PK_TYPES : [...PK_TYPES, entity().primary_key?.type ?? ""]}>
-                        {(t) => <option value={t} selected={t === entity().primary_key?.type}>{t || "(none)"}</option>}
+                      <For
+                        each={
+                          PK_TYPES.includes(entity().primary_key?.type ?? "") ? PK_TYPES : [...PK_TYPES, entity().primary_key?.type ?? ""]
+                        }
+                      >
+                        {(t) => (
+                          <option value={t} selected={t === entity().primary_key?.type}>
+                            {t || "(none)"}
+                          </option>
+                        )}
                       </For>
                     </select>
                   )}
@@ -235,10 +248,7 @@ export default function EntityEditor() {
               </div>
             </Section>
             <SlugSection entity={entity()} onChange={setEntity} />
-            <Section
-              title="Fields"
-              actions={<FieldsHeader fields={entity().fields} onChange={(fields) => update({ fields })} />}
-            >
+            <Section title="Fields" actions={<FieldsHeader fields={entity().fields} onChange={(fields) => update({ fields })} />}>
               <FieldsTable fields={entity().fields} pkField={entity().primary_key?.field} onChange={(fields) => update({ fields })} />
             </Section>
           </div>

@@ -40,7 +40,10 @@ function EntityCard(props: { entity: Entity; width: number; height: number; sele
         class={`fill-white dark:fill-gray-800 ${props.selected ? "stroke-indigo-500" : "stroke-indigo-200 dark:stroke-indigo-900"}`}
         filter="drop-shadow(0 1px 1px rgb(0 0 0 / 0.08))"
       />
-      <path d={`M0,${HEADER} V8 A8,8 0 0 1 8,0 H${w() - 8} A8,8 0 0 1 ${w()},8 V${HEADER} Z`} class="fill-indigo-600 dark:fill-indigo-500" />
+      <path
+        d={`M0,${HEADER} V8 A8,8 0 0 1 8,0 H${w() - 8} A8,8 0 0 1 ${w()},8 V${HEADER} Z`}
+        class="fill-indigo-600 dark:fill-indigo-500"
+      />
       <text x="12" y={HEADER / 2} dominant-baseline="central" font-size="13" font-weight="600" class="fill-white">
         {props.entity.name}
       </text>

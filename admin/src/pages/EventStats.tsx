@@ -51,7 +51,12 @@ export default function EventStats() {
           setApplied({ ...draft() });
         }}
       >
-        <SelectField label="Entity" value={draft().entity} onChange={set("entity")} options={[["", "All"], ...entities().map((e) => e.name)]} />
+        <SelectField
+          label="Entity"
+          value={draft().entity}
+          onChange={set("entity")}
+          options={[["", "All"], ...entities().map((e) => e.name)]}
+        />
         <FormField label="From">
           {(id) => <input id={id} type="date" class="input" value={draft().from} onInput={(e) => set("from")(e.currentTarget.value)} />}
         </FormField>

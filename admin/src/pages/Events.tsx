@@ -92,10 +92,14 @@ export default function Events() {
         <TextField label="Trace ID" mono value={draft().trace_id} onInput={set("trace_id")} />
         <TextField label="User ID" mono value={draft().user_id} onInput={set("user_id")} />
         <FormField label="From">
-          {(id) => <input id={id} type="datetime-local" class="input" value={draft().from} onInput={(e) => set("from")(e.currentTarget.value)} />}
+          {(id) => (
+            <input id={id} type="datetime-local" class="input" value={draft().from} onInput={(e) => set("from")(e.currentTarget.value)} />
+          )}
         </FormField>
         <FormField label="To">
-          {(id) => <input id={id} type="datetime-local" class="input" value={draft().to} onInput={(e) => set("to")(e.currentTarget.value)} />}
+          {(id) => (
+            <input id={id} type="datetime-local" class="input" value={draft().to} onInput={(e) => set("to")(e.currentTarget.value)} />
+          )}
         </FormField>
         <div class="flex items-end">
           <button type="submit" class="btn btn-primary">
@@ -152,4 +156,3 @@ function EventTable(props: { rows: EventRow[]; onOpen: (ev: EventRow) => void })
     />
   );
 }
-

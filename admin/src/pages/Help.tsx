@@ -33,7 +33,10 @@ function HelpIndex() {
             <div class="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-3">
               <For each={TOPICS.filter((t) => t.category === category)}>
                 {(t) => (
-                  <A href={`/help/${t.slug}`} class="card flex items-start gap-3 p-4 transition-colors hover:border-blue-400 dark:hover:border-blue-500">
+                  <A
+                    href={`/help/${t.slug}`}
+                    class="card flex items-start gap-3 p-4 transition-colors hover:border-blue-400 dark:hover:border-blue-500"
+                  >
                     <span class="text-2xl leading-none" aria-hidden="true">
                       {t.glyph}
                     </span>
@@ -137,7 +140,10 @@ function TopicPage(props: { topic: Topic }) {
             {(p) => <Markdown topic={props.topic} parts={p()} />}
           </Show>
         </Show>
-        <nav class="mt-10 flex flex-wrap justify-between gap-3 border-t border-gray-200 pt-4 text-sm dark:border-gray-700" aria-label="Previous and next topic">
+        <nav
+          class="mt-10 flex flex-wrap justify-between gap-3 border-t border-gray-200 pt-4 text-sm dark:border-gray-700"
+          aria-label="Previous and next topic"
+        >
           <span>
             <Show when={prev()}>
               <A href={`/help/${prev()!.slug}`} class="link">

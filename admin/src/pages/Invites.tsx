@@ -166,8 +166,8 @@ function SendInvite(props: { onClose: () => void; onCreated: () => void }) {
         {(inv) => (
           <div class="space-y-4">
             <p class="text-sm text-gray-700 dark:text-gray-300">
-              An invite for <strong class="break-all">{inv().email}</strong> was created. No email is sent: give this token to
-              the user, who needs it to set a password and activate the account. It expires {formatTime(inv().expires_at)}.
+              An invite for <strong class="break-all">{inv().email}</strong> was created. No email is sent: give this token to the user, who
+              needs it to set a password and activate the account. It expires {formatTime(inv().expires_at)}.
             </p>
             <FormField label="Invite token">
               {(id) => (

@@ -61,7 +61,11 @@ export default function Login() {
           {asAppUser() ? "Sign in as a user of one app" : "Sign in to your platform account"}
         </p>
         <Show when={error()}>
-          <div role="alert" data-testid="error-banner" class="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700 dark:border-red-800 dark:bg-red-900/30 dark:text-red-300">
+          <div
+            role="alert"
+            data-testid="error-banner"
+            class="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700 dark:border-red-800 dark:bg-red-900/30 dark:text-red-300"
+          >
             {error()}
           </div>
         </Show>

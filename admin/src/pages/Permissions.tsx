@@ -149,19 +149,16 @@ function ViewSwitch(props: { view: "table" | "matrix"; onChange: (v: "table" | "
 function WhitelistNote() {
   return (
     <div class="mb-4 rounded-md border border-blue-200 bg-blue-50 px-3 py-2 text-sm text-blue-900 dark:border-blue-800 dark:bg-blue-500/10 dark:text-blue-200">
-      Access is a whitelist: an entity and action without a permission is denied to every role. Users with the role{" "}
-      <code>admin</code> (and platform operators) bypass all checks and conditions. Read conditions of every matching
-      permission are combined (AND) into the query; update and delete conditions are checked on the stored record; create
-      ignores conditions.
+      Access is a whitelist: an entity and action without a permission is denied to every role. Users with the role <code>admin</code> (and
+      platform operators) bypass all checks and conditions. Read conditions of every matching permission are combined (AND) into the query;
+      update and delete conditions are checked on the stored record; create ignores conditions.
     </div>
   );
 }
 
 /** Entities as rows, the four actions as columns, each cell listing the roles (§5.18 nice-to-have). */
 function PermissionMatrix(props: { permissions: Permission[]; onEdit: (t: Target) => void }) {
-  const names = createMemo(() =>
-    [...new Set([...entities().map((e) => e.name), ...props.permissions.map((p) => p.entity)])].sort(),
-  );
+  const names = createMemo(() => [...new Set([...entities().map((e) => e.name), ...props.permissions.map((p) => p.entity)])].sort());
   const cell = (entity: string, action: Action) => props.permissions.filter((p) => p.entity === entity && p.action === action);
   return (
     <div class="card overflow-x-auto">
@@ -209,7 +206,14 @@ function PermissionMatrix(props: { permissions: Permission[]; onEdit: (t: Target
 function MatrixCell(props: { entity: string; action: Action; permissions: Permission[]; onEdit: (t: Target) => void }) {
   return (
     <div class="flex flex-col items-start gap-1">
-      <For each={props.permissions} fallback={<span class="muted text-xs" title="Denied to everyone but admins">denied</span>}>
+      <For
+        each={props.permissions}
+        fallback={
+          <span class="muted text-xs" title="Denied to everyone but admins">
+            denied
+          </span>
+        }
+      >
         {(p) => (
           <button
             type="button"

@@ -57,11 +57,13 @@ export default function Playground() {
     setBody(e && hasBody(method()) ? bodyTemplate(e, method()) : "");
   };
   // A new entity clears the list options; a new entity or method refills the body.
-  createEffect(on(entity, () => {
-    setFilters([]);
-    setSort("");
-    setInclude("");
-  }));
+  createEffect(
+    on(entity, () => {
+      setFilters([]);
+      setSort("");
+      setInclude("");
+    }),
+  );
   createEffect(on([entity, method, () => entities()], resetTemplate));
 
   const path = () =>
@@ -142,7 +144,13 @@ export default function Playground() {
               <IncludeField entity={entity()} value={include()} onChange={setInclude} />
             </div>
             <div class="mt-4 form-row">
-              <TextField label="Page" type="number" min="1" value={String(page())} onInput={(v) => setPage(Math.max(1, Math.trunc(Number(v)) || 1))} />
+              <TextField
+                label="Page"
+                type="number"
+                min="1"
+                value={String(page())}
+                onInput={(v) => setPage(Math.max(1, Math.trunc(Number(v)) || 1))}
+              />
               <TextField
                 label="Per Page"
                 type="number"
@@ -167,7 +175,10 @@ export default function Playground() {
             </button>
           </Show>
 
-          <p class="mt-4 rounded-md bg-gray-100 px-3 py-2 font-mono text-xs break-all text-gray-800 dark:bg-gray-900 dark:text-gray-200" data-testid="url-preview">
+          <p
+            class="mt-4 rounded-md bg-gray-100 px-3 py-2 font-mono text-xs break-all text-gray-800 dark:bg-gray-900 dark:text-gray-200"
+            data-testid="url-preview"
+          >
             {verbOf(method())} {url()}
           </p>
           <button class="btn btn-primary mt-4" disabled={!canSend()} onClick={send}>
@@ -190,12 +201,34 @@ function FilterEditor(props: { entity: string; rows: FilterRow[]; onChange: (row
       <Index each={props.rows}>
         {(row, i) => (
           <div class="mb-2 flex flex-wrap gap-2 sm:flex-nowrap">
-            <select class="input input-sm min-w-0 flex-1" aria-label={`Filter ${i + 1} field`} value={row().field} onChange={(e) => update(i, { field: e.currentTarget.value })}>
+            <select
+              class="input input-sm min-w-0 flex-1"
+              aria-label={`Filter ${i + 1} field`}
+              value={row().field}
+              onChange={(e) => update(i, { field: e.currentTarget.value })}
+            >
               <option value="">Field...</option>
-              <For each={fields()}>{(f) => <option value={f} selected={f === row().field}>{f}</option>}</For>
+              <For each={fields()}>
+                {(f) => (
+                  <option value={f} selected={f === row().field}>
+                    {f}
+                  </option>
+                )}
+              </For>
             </select>
-            <select class="input input-sm !w-24" aria-label={`Filter ${i + 1} operator`} value={row().op} onChange={(e) => update(i, { op: e.currentTarget.value })}>
-              <For each={OPERATORS}>{([v, l]) => <option value={v} selected={v === row().op}>{l}</option>}</For>
+            <select
+              class="input input-sm !w-24"
+              aria-label={`Filter ${i + 1} operator`}
+              value={row().op}
+              onChange={(e) => update(i, { op: e.currentTarget.value })}
+            >
+              <For each={OPERATORS}>
+                {([v, l]) => (
+                  <option value={v} selected={v === row().op}>
+                    {l}
+                  </option>
+                )}
+              </For>
             </select>
             <input
               class="input input-sm min-w-0 flex-1"
@@ -204,13 +237,22 @@ function FilterEditor(props: { entity: string; rows: FilterRow[]; onChange: (row
               value={row().value}
               onInput={(e) => update(i, { value: e.currentTarget.value })}
             />
-            <button type="button" class="btn btn-ghost btn-sm" aria-label={`Remove filter ${i + 1}`} onClick={() => props.onChange(props.rows.filter((_, j) => j !== i))}>
+            <button
+              type="button"
+              class="btn btn-ghost btn-sm"
+              aria-label={`Remove filter ${i + 1}`}
+              onClick={() => props.onChange(props.rows.filter((_, j) => j !== i))}
+            >
               ✕
             </button>
           </div>
         )}
       </Index>
-      <button type="button" class="btn btn-secondary btn-sm" onClick={() => props.onChange([...props.rows, { field: "", op: "eq", value: "" }])}>
+      <button
+        type="button"
+        class="btn btn-secondary btn-sm"
+        onClick={() => props.onChange([...props.rows, { field: "", op: "eq", value: "" }])}
+      >
         + Add Filter
       </button>
     </fieldset>
@@ -230,7 +272,12 @@ function IncludeField(props: { entity: string; value: string; onChange: (v: stri
             {(name, i) => (
               <>
                 {i() > 0 ? ", " : ""}
-                <button type="button" class="link font-mono" aria-label={`Toggle include ${name}`} onClick={() => props.onChange(toggleInclude(props.value, name))}>
+                <button
+                  type="button"
+                  class="link font-mono"
+                  aria-label={`Toggle include ${name}`}
+                  onClick={() => props.onChange(toggleInclude(props.value, name))}
+                >
                   {name}
                 </button>
               </>
@@ -259,7 +306,11 @@ function ResponsePanel(props: { response: RawResponse | null; sending: boolean }
       </h2>
       <Show
         when={!props.sending && props.response}
-        fallback={<p class="py-8 text-center text-sm text-gray-500">{props.sending ? "Sending request..." : "Send a request to see the response here."}</p>}
+        fallback={
+          <p class="py-8 text-center text-sm text-gray-500">
+            {props.sending ? "Sending request..." : "Send a request to see the response here."}
+          </p>
+        }
       >
         {(res) => (
           <>
@@ -302,7 +353,10 @@ function HistoryPanel(props: { onPick: (h: HistoryEntry) => void }) {
         <For each={history()}>
           {(h) => (
             <li>
-              <button class="flex w-full flex-wrap items-center gap-2 px-4 py-2 text-left text-sm hover:bg-gray-50 dark:hover:bg-gray-700/40" onClick={() => props.onPick(h)}>
+              <button
+                class="flex w-full flex-wrap items-center gap-2 px-4 py-2 text-left text-sm hover:bg-gray-50 dark:hover:bg-gray-700/40"
+                onClick={() => props.onPick(h)}
+              >
                 <Badge color={VERB_COLOR[verbOf(h.method)] ?? "gray"}>{verbOf(h.method)}</Badge>
                 <span class="font-medium">{h.entity}</span>
                 <span class="min-w-0 flex-1 truncate font-mono text-xs text-gray-500 dark:text-gray-400">{h.url}</span>

@@ -56,26 +56,78 @@ function RelationForm(props: { value: Relation; onChange: (r: Relation) => void 
         <SelectField label="Type" value={props.value.type} options={TYPES} onChange={(v) => set({ type: v as RelationType })} />
       </div>
       <div class="form-row">
-        <SelectField label="Source Entity" placeholder="Select source" value={props.value.source} options={names()} onChange={(v) => set({ source: v })} />
-        <SelectField label="Target Entity" placeholder="Select target" value={props.value.target} options={names()} onChange={(v) => set({ target: v })} />
+        <SelectField
+          label="Source Entity"
+          placeholder="Select source"
+          value={props.value.source}
+          options={names()}
+          onChange={(v) => set({ source: v })}
+        />
+        <SelectField
+          label="Target Entity"
+          placeholder="Select target"
+          value={props.value.target}
+          options={names()}
+          onChange={(v) => set({ target: v })}
+        />
       </div>
       <div class="form-row">
-        <TextField label="Source Key" placeholder="e.g. id" mono value={props.value.source_key ?? ""} onInput={(v) => set({ source_key: v })} />
+        <TextField
+          label="Source Key"
+          placeholder="e.g. id"
+          mono
+          value={props.value.source_key ?? ""}
+          onInput={(v) => set({ source_key: v })}
+        />
         <Show when={!m2m()}>
-          <TextField label="Target Key" placeholder="e.g. invoice_id" mono value={props.value.target_key ?? ""} onInput={(v) => set({ target_key: v })} />
+          <TextField
+            label="Target Key"
+            placeholder="e.g. invoice_id"
+            mono
+            value={props.value.target_key ?? ""}
+            onInput={(v) => set({ target_key: v })}
+          />
         </Show>
       </div>
       <Show when={m2m()}>
         <div class="form-row">
-          <TextField label="Join Table" placeholder="e.g. product_categories" mono value={props.value.join_table ?? ""} onInput={(v) => set({ join_table: v })} />
-          <TextField label="Source Join Key" placeholder="e.g. product_id" mono value={props.value.source_join_key ?? ""} onInput={(v) => set({ source_join_key: v })} />
-          <TextField label="Target Join Key" placeholder="e.g. category_id" mono value={props.value.target_join_key ?? ""} onInput={(v) => set({ target_join_key: v })} />
+          <TextField
+            label="Join Table"
+            placeholder="e.g. product_categories"
+            mono
+            value={props.value.join_table ?? ""}
+            onInput={(v) => set({ join_table: v })}
+          />
+          <TextField
+            label="Source Join Key"
+            placeholder="e.g. product_id"
+            mono
+            value={props.value.source_join_key ?? ""}
+            onInput={(v) => set({ source_join_key: v })}
+          />
+          <TextField
+            label="Target Join Key"
+            placeholder="e.g. category_id"
+            mono
+            value={props.value.target_join_key ?? ""}
+            onInput={(v) => set({ target_join_key: v })}
+          />
         </div>
       </Show>
       <div class="form-row">
-        <SelectField label="Ownership" value={props.value.ownership ?? ""} options={["source", "target", "none"]} onChange={(v) => set({ ownership: v })} />
+        <SelectField
+          label="Ownership"
+          value={props.value.ownership ?? ""}
+          options={["source", "target", "none"]}
+          onChange={(v) => set({ ownership: v })}
+        />
         <SelectField label="On Delete" value={props.value.on_delete ?? ""} options={ON_DELETE} onChange={(v) => set({ on_delete: v })} />
-        <SelectField label="Fetch Strategy" value={props.value.fetch ?? ""} options={["lazy", "eager"]} onChange={(v) => set({ fetch: v })} />
+        <SelectField
+          label="Fetch Strategy"
+          value={props.value.fetch ?? ""}
+          options={["lazy", "eager"]}
+          onChange={(v) => set({ fetch: v })}
+        />
         <SelectField
           label="Write Mode"
           value={props.value.write_mode ?? "diff"}

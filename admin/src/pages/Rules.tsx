@@ -49,32 +49,32 @@ export default function Rules() {
         </button>
       </PageHeader>
       <Show when={!rules.loading || rules.latest} fallback={<Loading />}>
-          <DataTable
-            testid="rules-table"
-            rows={rules.latest ?? []}
-            empty="No rules yet. Create one to add validation or computed fields."
-            columns={[
-              { header: "Entity", cell: (r) => <span class="font-mono">{r.entity}</span> },
-              { header: "Type", cell: (r) => <Badge color={TYPE_COLOR[r.type] ?? "gray"}>{r.type}</Badge> },
-              {
-                header: "Hook",
-                cell: (r) => <Badge color={r.hook === "before_write" ? "blue" : "gray"}>{r.hook.replace(/_/g, " ")}</Badge>,
-              },
-              { header: "Summary", cell: (r) => <code class="text-xs break-all">{summary(r)}</code> },
-              { header: "Priority", cell: (r) => r.priority },
-              { header: "Active", cell: (r) => <YesNo value={r.active} /> },
-            ]}
-            actions={(r) => (
-              <>
-                <button class="btn btn-secondary btn-sm" onClick={() => setEditing(r)}>
-                  Edit
-                </button>
-                <button class="btn btn-danger btn-sm" disabled={deleting() === r.id} onClick={() => remove(r)}>
-                  {deleting() === r.id ? "Deleting..." : "Delete"}
-                </button>
-              </>
-            )}
-          />
+        <DataTable
+          testid="rules-table"
+          rows={rules.latest ?? []}
+          empty="No rules yet. Create one to add validation or computed fields."
+          columns={[
+            { header: "Entity", cell: (r) => <span class="font-mono">{r.entity}</span> },
+            { header: "Type", cell: (r) => <Badge color={TYPE_COLOR[r.type] ?? "gray"}>{r.type}</Badge> },
+            {
+              header: "Hook",
+              cell: (r) => <Badge color={r.hook === "before_write" ? "blue" : "gray"}>{r.hook.replace(/_/g, " ")}</Badge>,
+            },
+            { header: "Summary", cell: (r) => <code class="text-xs break-all">{summary(r)}</code> },
+            { header: "Priority", cell: (r) => r.priority },
+            { header: "Active", cell: (r) => <YesNo value={r.active} /> },
+          ]}
+          actions={(r) => (
+            <>
+              <button class="btn btn-secondary btn-sm" onClick={() => setEditing(r)}>
+                Edit
+              </button>
+              <button class="btn btn-danger btn-sm" disabled={deleting() === r.id} onClick={() => remove(r)}>
+                {deleting() === r.id ? "Deleting..." : "Delete"}
+              </button>
+            </>
+          )}
+        />
       </Show>
       <Show when={editing()} keyed>
         {(rule) => (

@@ -5,7 +5,18 @@ import { createResource, createSignal, Show } from "solid-js";
 import { confirmDialog, Modal } from "../components/modal";
 import { DataTable } from "../components/table";
 import { toast } from "../components/toast";
-import { Badge, download, ErrorBanner, FormField, JsonArea, Loading, PageHeader, pickTextFile, SelectField, TextField } from "../components/ui";
+import {
+  Badge,
+  download,
+  ErrorBanner,
+  FormField,
+  JsonArea,
+  Loading,
+  PageHeader,
+  pickTextFile,
+  SelectField,
+  TextField,
+} from "../components/ui";
 import { api, asObject, errorMessage } from "../lib/api";
 import { entities } from "../lib/schema";
 
@@ -292,10 +303,20 @@ function UiConfigEditor(props: { config: UiConfig | null; onClose: () => void; o
         </div>
         <FormField
           label="Config (JSON)"
-          help={entity() === APP_ENTITY ? "The _app config holds the client dashboard." : "Keys: list, detail, form, sidebar, pages (all optional)."}
+          help={
+            entity() === APP_ENTITY
+              ? "The _app config holds the client dashboard."
+              : "Keys: list, detail, form, sidebar, pages (all optional)."
+          }
         >
           {(id) => (
-            <JsonArea id={id} rows={16} value={json()} onInput={setJson} placeholder={entity() === APP_ENTITY ? APP_PLACEHOLDER : ENTITY_PLACEHOLDER} />
+            <JsonArea
+              id={id}
+              rows={16}
+              value={json()}
+              onInput={setJson}
+              placeholder={entity() === APP_ENTITY ? APP_PLACEHOLDER : ENTITY_PLACEHOLDER}
+            />
           )}
         </FormField>
         <div class="flex justify-end gap-2 border-t border-gray-200 pt-4 dark:border-gray-700">

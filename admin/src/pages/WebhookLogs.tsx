@@ -57,7 +57,10 @@ export default function WebhookLogs() {
   const [entity, setEntity] = createSignal(applied().entity);
   const [status, setStatus] = createSignal(applied().status);
   const [webhookId, setWebhookId] = createSignal(applied().webhook_id);
-  const [logs, { refetch }] = createResource(applied, async (f) => (await api.get<WebhookLog[]>(`/_admin/webhook-logs${query({ ...f })}`)).data ?? []);
+  const [logs, { refetch }] = createResource(
+    applied,
+    async (f) => (await api.get<WebhookLog[]>(`/_admin/webhook-logs${query({ ...f })}`)).data ?? [],
+  );
   const [page, setPage] = createSignal(1);
   const [perPage, setPerPage] = createSignal(25);
   const [retrying, setRetrying] = createSignal<string | null>(null);
@@ -153,7 +156,11 @@ export default function WebhookLogs() {
             ]}
             actions={(l) => (
               <>
-                <button class="btn btn-secondary btn-sm" aria-label={`Details of the ${l.entity} delivery to ${l.url}`} onClick={() => setOpen(l.id)}>
+                <button
+                  class="btn btn-secondary btn-sm"
+                  aria-label={`Details of the ${l.entity} delivery to ${l.url}`}
+                  onClick={() => setOpen(l.id)}
+                >
                   Details
                 </button>
                 {retryButton(l)}

@@ -108,10 +108,18 @@ export default function Webhooks() {
             ]}
             actions={(w) => (
               <>
-                <A class="btn btn-ghost btn-sm" href={`/webhook-logs?webhook_id=${encodeURIComponent(w.id)}`} aria-label={`Logs of the ${w.entity} webhook to ${w.url}`}>
+                <A
+                  class="btn btn-ghost btn-sm"
+                  href={`/webhook-logs?webhook_id=${encodeURIComponent(w.id)}`}
+                  aria-label={`Logs of the ${w.entity} webhook to ${w.url}`}
+                >
                   Logs
                 </A>
-                <button class="btn btn-secondary btn-sm" aria-label={`Edit the ${w.entity} webhook to ${w.url}`} onClick={() => setEditing(w)}>
+                <button
+                  class="btn btn-secondary btn-sm"
+                  aria-label={`Edit the ${w.entity} webhook to ${w.url}`}
+                  onClick={() => setEditing(w)}
+                >
                   Edit
                 </button>
                 <button
@@ -128,9 +136,7 @@ export default function Webhooks() {
         </Show>
       </Show>
       <Show when={editing()} keyed>
-        {(target) => (
-          <WebhookEditor webhook={target === "new" ? null : target} onClose={() => setEditing(null)} onSaved={refetch} />
-        )}
+        {(target) => <WebhookEditor webhook={target === "new" ? null : target} onClose={() => setEditing(null)} onSaved={refetch} />}
       </Show>
     </div>
   );
@@ -224,78 +230,94 @@ function WebhookEditor(props: { webhook: Webhook | null; onClose: () => void; on
   const title = () => (created() ? "Webhook Created" : stored ? "Edit Webhook" : "Create Webhook");
   return (
     <Modal open size="wide" title={title()} onClose={props.onClose}>
-      <Show when={created()} fallback={
-        <form noValidate onSubmit={save} class="space-y-4" aria-label={title()}>
-          <ErrorBanner message={error()} />
-          <div class="form-row">
-            <SelectField label="Entity" placeholder="Select entity..." value={entity()} onChange={setEntity} options={entityOptions()} />
-            <SelectField label="Hook" value={hook()} onChange={changeHook} options={HOOKS} help={HOOK_HELP[hook()]} />
-          </div>
-          <div class="grid grid-cols-1 gap-4 sm:grid-cols-[minmax(0,1fr)_8rem]">
-            <TextField label="URL" mono placeholder="https://example.com/webhook" value={url()} onInput={setUrl} />
-            <SelectField label="Method" value={method()} onChange={setMethod} options={METHODS} />
-          </div>
-          <FormField label="Headers (JSON)" help="{{env.NAME}} in a value is replaced by the server's environment variable NAME when sent; it is never stored resolved.">
-            {(id) => (
-              <JsonArea id={id} rows={3} value={headersText()} onInput={setHeadersText} placeholder={'{"Authorization": "Bearer {{env.API_TOKEN}}"}'} />
-            )}
-          </FormField>
-          <ExpressionBuilder
-            label="Condition (empty = always fire)"
-            value={condition()}
-            onChange={setCondition}
-            fields={entityByName(entity())?.fields ?? []}
-            variables={VARIABLES}
-            oldAvailable
-            placeholder={"record.status == \"paid\""}
-            help="Expression that must be true for the webhook to fire"
-          />
-          <div class="flex flex-wrap items-end gap-x-6 gap-y-3">
-            <label class="flex items-center gap-2 py-1.5 text-sm">
-              <input type="checkbox" checked={isAsync()} onChange={(e) => setAsync(e.currentTarget.checked)} />
-              Async (fire after commit, with retries)
-            </label>
-            <label class="flex items-center gap-2 py-1.5 text-sm">
-              <input type="checkbox" checked={active()} onChange={(e) => setActive(e.currentTarget.checked)} />
-              Active
-            </label>
-            <TextField
-              class="w-40"
-              label="Max Retry Attempts"
-              type="number"
-              min="1"
-              max={String(MAX_ATTEMPTS)}
-              value={maxAttempts()}
-              onInput={setMaxAttempts}
+      <Show
+        when={created()}
+        fallback={
+          <form noValidate onSubmit={save} class="space-y-4" aria-label={title()}>
+            <ErrorBanner message={error()} />
+            <div class="form-row">
+              <SelectField label="Entity" placeholder="Select entity..." value={entity()} onChange={setEntity} options={entityOptions()} />
+              <SelectField label="Hook" value={hook()} onChange={changeHook} options={HOOKS} help={HOOK_HELP[hook()]} />
+            </div>
+            <div class="grid grid-cols-1 gap-4 sm:grid-cols-[minmax(0,1fr)_8rem]">
+              <TextField label="URL" mono placeholder="https://example.com/webhook" value={url()} onInput={setUrl} />
+              <SelectField label="Method" value={method()} onChange={setMethod} options={METHODS} />
+            </div>
+            <FormField
+              label="Headers (JSON)"
+              help="{{env.NAME}} in a value is replaced by the server's environment variable NAME when sent; it is never stored resolved."
+            >
+              {(id) => (
+                <JsonArea
+                  id={id}
+                  rows={3}
+                  value={headersText()}
+                  onInput={setHeadersText}
+                  placeholder={'{"Authorization": "Bearer {{env.API_TOKEN}}"}'}
+                />
+              )}
+            </FormField>
+            <ExpressionBuilder
+              label="Condition (empty = always fire)"
+              value={condition()}
+              onChange={setCondition}
+              fields={entityByName(entity())?.fields ?? []}
+              variables={VARIABLES}
+              oldAvailable
+              placeholder={'record.status == "paid"'}
+              help="Expression that must be true for the webhook to fire"
             />
-          </div>
-          <Show when={neverFires()}>
-            <p role="status" class="rounded-md border border-yellow-300 bg-yellow-50 px-3 py-2 text-sm text-yellow-800 dark:border-yellow-700 dark:bg-yellow-500/10 dark:text-yellow-200">
-              This webhook will never fire: {hook()} hooks must be {isSync(hook()) ? "synchronous (Async off)" : "asynchronous (Async on)"}.
-            </p>
-          </Show>
-          <Show when={stored}>
-            <TextField
-              label="New signing secret (leave blank to keep current)"
-              type="password"
-              autocomplete="new-password"
-              mono
-              placeholder="Unchanged"
-              help="At least 16 characters. Receivers verify X-Rocket-Signature with it."
-              value={secret()}
-              onInput={setSecret}
-            />
-          </Show>
-          <div class="flex justify-end gap-2 border-t border-gray-200 pt-4 dark:border-gray-700">
-            <button type="button" class="btn btn-secondary" onClick={props.onClose}>
-              Cancel
-            </button>
-            <button type="submit" class="btn btn-primary" disabled={saving()}>
-              {saving() ? "Saving..." : "Save"}
-            </button>
-          </div>
-        </form>
-      }>
+            <div class="flex flex-wrap items-end gap-x-6 gap-y-3">
+              <label class="flex items-center gap-2 py-1.5 text-sm">
+                <input type="checkbox" checked={isAsync()} onChange={(e) => setAsync(e.currentTarget.checked)} />
+                Async (fire after commit, with retries)
+              </label>
+              <label class="flex items-center gap-2 py-1.5 text-sm">
+                <input type="checkbox" checked={active()} onChange={(e) => setActive(e.currentTarget.checked)} />
+                Active
+              </label>
+              <TextField
+                class="w-40"
+                label="Max Retry Attempts"
+                type="number"
+                min="1"
+                max={String(MAX_ATTEMPTS)}
+                value={maxAttempts()}
+                onInput={setMaxAttempts}
+              />
+            </div>
+            <Show when={neverFires()}>
+              <p
+                role="status"
+                class="rounded-md border border-yellow-300 bg-yellow-50 px-3 py-2 text-sm text-yellow-800 dark:border-yellow-700 dark:bg-yellow-500/10 dark:text-yellow-200"
+              >
+                This webhook will never fire: {hook()} hooks must be{" "}
+                {isSync(hook()) ? "synchronous (Async off)" : "asynchronous (Async on)"}.
+              </p>
+            </Show>
+            <Show when={stored}>
+              <TextField
+                label="New signing secret (leave blank to keep current)"
+                type="password"
+                autocomplete="new-password"
+                mono
+                placeholder="Unchanged"
+                help="At least 16 characters. Receivers verify X-Rocket-Signature with it."
+                value={secret()}
+                onInput={setSecret}
+              />
+            </Show>
+            <div class="flex justify-end gap-2 border-t border-gray-200 pt-4 dark:border-gray-700">
+              <button type="button" class="btn btn-secondary" onClick={props.onClose}>
+                Cancel
+              </button>
+              <button type="submit" class="btn btn-primary" disabled={saving()}>
+                {saving() ? "Saving..." : "Save"}
+              </button>
+            </div>
+          </form>
+        }
+      >
         {(w) => <CreatedSecret webhook={w()} onDone={props.onClose} />}
       </Show>
     </Modal>
@@ -307,8 +329,8 @@ function CreatedSecret(props: { webhook: Webhook; onDone: () => void }) {
   return (
     <div class="space-y-4">
       <p class="text-sm text-gray-700 dark:text-gray-300">
-        Every delivery carries <code>X-Rocket-Signature: sha256=…</code>, the HMAC-SHA256 of the body with this secret. It is
-        shown only now: copy it to the receiver. A new one can be set later with Edit.
+        Every delivery carries <code>X-Rocket-Signature: sha256=…</code>, the HMAC-SHA256 of the body with this secret. It is shown only
+        now: copy it to the receiver. A new one can be set later with Edit.
       </p>
       <FormField label="Signing secret">
         {(id) => (

@@ -66,7 +66,13 @@ export function BulkUpdate(props: { entity: Entity; ids: string[]; onClose: () =
         {(f) => (
           <FormField class="mt-4" label="New Value">
             {(id) => (
-              <FieldInput id={id} field={f} fk={foreignKeys(props.entity.name).find((k) => k.field === f.name)} value={value()} onInput={setValue} />
+              <FieldInput
+                id={id}
+                field={f}
+                fk={foreignKeys(props.entity.name).find((k) => k.field === f.name)}
+                value={value()}
+                onInput={setValue}
+              />
             )}
           </FormField>
         )}

@@ -157,7 +157,9 @@ export function CsvImport(props: { entity: Entity; onClose: () => void; onImport
             Upload a CSV file whose first row holds the column names. Each following row becomes one {props.entity.name} record; you map the
             columns to fields in the next step.
           </p>
-          <FormField label="CSV file">{(id) => <input id={id} type="file" accept=".csv,text/csv" class={FILE_INPUT} onChange={(e) => read(e.currentTarget)} />}</FormField>
+          <FormField label="CSV file">
+            {(id) => <input id={id} type="file" accept=".csv,text/csv" class={FILE_INPUT} onChange={(e) => read(e.currentTarget)} />}
+          </FormField>
         </Match>
         <Match when={step() === "map"}>
           <p class="mb-3 text-sm">{rows().length} row(s) found. Map CSV columns to entity fields:</p>
@@ -176,7 +178,13 @@ export function CsvImport(props: { entity: Entity; onClose: () => void; onImport
                     onChange={(e) => setMapping((m) => m.map((v, j) => (j === c() ? e.currentTarget.value : v)))}
                   >
                     <option value="">(skip)</option>
-                    <For each={fields()}>{(f) => <option value={f.name} selected={f.name === mapping()[c()]}>{f.name}</option>}</For>
+                    <For each={fields()}>
+                      {(f) => (
+                        <option value={f.name} selected={f.name === mapping()[c()]}>
+                          {f.name}
+                        </option>
+                      )}
+                    </For>
                   </select>
                 </div>
               )}
@@ -218,7 +226,10 @@ export function CsvImport(props: { entity: Entity; onClose: () => void; onImport
             <span class="text-gray-500 dark:text-gray-400">of {rows().length} total</span>
           </div>
           <Show when={failures().length}>
-            <ul class="max-h-60 space-y-1 overflow-auto rounded-md border border-red-200 bg-red-50 p-2 text-xs text-red-800 dark:border-red-800 dark:bg-red-900/30 dark:text-red-200" aria-label="Failures">
+            <ul
+              class="max-h-60 space-y-1 overflow-auto rounded-md border border-red-200 bg-red-50 p-2 text-xs text-red-800 dark:border-red-800 dark:bg-red-900/30 dark:text-red-200"
+              aria-label="Failures"
+            >
               <For each={failures()}>{(f) => <li>{f}</li>}</For>
             </ul>
           </Show>

@@ -128,7 +128,12 @@ export function EntityData(props: { name: string }) {
         </Show>
       </PageHeader>
 
-      <FilterBar fields={entity().fields} rows={draft()} onChange={setDraft} onApply={() => applyFilters(draft())} onClear={() => {
+      <FilterBar
+        fields={entity().fields}
+        rows={draft()}
+        onChange={setDraft}
+        onApply={() => applyFilters(draft())}
+        onClear={() => {
           setDraft([]);
           applyFilters([]);
         }}

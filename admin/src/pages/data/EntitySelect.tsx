@@ -19,7 +19,13 @@ export function EntitySelect(props: { value: string }) {
         onChange={(e) => navigate(e.currentTarget.value ? `/data/${encodeURIComponent(e.currentTarget.value)}` : "/data")}
       >
         <option value="">Select entity...</option>
-        <For each={entities()}>{(e) => <option value={e.name} selected={e.name === props.value}>{e.name}</option>}</For>
+        <For each={entities()}>
+          {(e) => (
+            <option value={e.name} selected={e.name === props.value}>
+              {e.name}
+            </option>
+          )}
+        </For>
       </select>
     </>
   );

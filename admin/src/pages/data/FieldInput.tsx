@@ -63,7 +63,13 @@ export function FieldInput(props: FieldInputProps): JSX.Element {
         )}
       </Match>
       <Match when={props.field.type === "file"}>
-        <FileUpload id={props.id ?? ""} value={props.value} stored={props.stored} onChange={props.onInput} describedBy={props.describedBy} />
+        <FileUpload
+          id={props.id ?? ""}
+          value={props.value}
+          stored={props.stored}
+          onChange={props.onInput}
+          describedBy={props.describedBy}
+        />
       </Match>
       <Match when={props.field.type === "boolean"}>
         <span class="inline-flex items-center gap-2 text-sm">
@@ -80,7 +86,13 @@ export function FieldInput(props: FieldInputProps): JSX.Element {
       <Match when={props.field.enum?.length}>
         <select {...common()} class={cls()} value={props.value} onChange={(e) => props.onInput(e.currentTarget.value)}>
           <option value="">{props.compact ? "--" : "-- select --"}</option>
-          <For each={props.field.enum}>{(v) => <option value={v} selected={v === props.value}>{v}</option>}</For>
+          <For each={props.field.enum}>
+            {(v) => (
+              <option value={v} selected={v === props.value}>
+                {v}
+              </option>
+            )}
+          </For>
         </select>
       </Match>
       <Match when={!props.compact && (props.field.type === "text" || props.field.type === "json")}>

@@ -34,7 +34,13 @@ function Thumbnail(props: { meta: FileMeta }) {
   const src = useObjectUrl(() => `/_files/${props.meta.id}?thumb=64x64f`);
   return (
     <Show when={src.state === "ready" ? src() : undefined}>
-      {(url) => <img src={url()} alt={`Preview of ${props.meta.filename ?? props.meta.id}`} class="h-12 w-12 rounded border border-gray-200 object-contain dark:border-gray-700" />}
+      {(url) => (
+        <img
+          src={url()}
+          alt={`Preview of ${props.meta.filename ?? props.meta.id}`}
+          class="h-12 w-12 rounded border border-gray-200 object-contain dark:border-gray-700"
+        />
+      )}
     </Show>
   );
 }
@@ -54,7 +60,10 @@ function Chip(props: { meta: FileMeta; onRemove: () => void }) {
   const [error, setError] = createSignal<string | null>(null);
   const name = () => props.meta.filename ?? props.meta.id;
   return (
-    <div class="flex flex-wrap items-center gap-2 rounded-md border border-gray-200 bg-gray-50 px-2 py-1.5 text-sm dark:border-gray-700 dark:bg-gray-900/50" data-testid="file-chip">
+    <div
+      class="flex flex-wrap items-center gap-2 rounded-md border border-gray-200 bg-gray-50 px-2 py-1.5 text-sm dark:border-gray-700 dark:bg-gray-900/50"
+      data-testid="file-chip"
+    >
       <Show when={props.meta.mime_type?.startsWith("image/")}>
         <Thumbnail meta={props.meta} />
       </Show>
@@ -105,7 +114,14 @@ export function FileUpload(props: { id: string; value: string; stored?: unknown;
   return (
     <div class="space-y-1.5">
       <Show when={props.value}>
-        <Show when={meta()?.id === props.value ? meta() : undefined} fallback={<p class="text-sm">File ID: <span class="font-mono">{props.value}</span></p>}>
+        <Show
+          when={meta()?.id === props.value ? meta() : undefined}
+          fallback={
+            <p class="text-sm">
+              File ID: <span class="font-mono">{props.value}</span>
+            </p>
+          }
+        >
           {(m) => <Chip meta={m()} onRemove={() => props.onChange("")} />}
         </Show>
       </Show>

@@ -26,8 +26,7 @@ export function FilterBar(props: {
   onApply: () => void;
   onClear: () => void;
 }) {
-  const update = (i: number, patch: Partial<FilterRow>) =>
-    props.onChange(props.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const update = (i: number, patch: Partial<FilterRow>) => props.onChange(props.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
     <div class="card mb-4 p-3" role="group" aria-label="Filters">
       <Index each={props.rows}>
@@ -40,7 +39,13 @@ export function FilterBar(props: {
               onChange={(e) => update(i, { field: e.currentTarget.value })}
             >
               <option value="">Field...</option>
-              <For each={props.fields}>{(f) => <option value={f.name} selected={f.name === row().field}>{f.name}</option>}</For>
+              <For each={props.fields}>
+                {(f) => (
+                  <option value={f.name} selected={f.name === row().field}>
+                    {f.name}
+                  </option>
+                )}
+              </For>
             </select>
             <select
               class="input input-sm !w-auto"
@@ -48,7 +53,13 @@ export function FilterBar(props: {
               value={row().op}
               onChange={(e) => update(i, { op: e.currentTarget.value })}
             >
-              <For each={OPERATORS}>{([v, l]) => <option value={v} selected={v === row().op}>{l}</option>}</For>
+              <For each={OPERATORS}>
+                {([v, l]) => (
+                  <option value={v} selected={v === row().op}>
+                    {l}
+                  </option>
+                )}
+              </For>
             </select>
             <input
               class="input input-sm !w-auto min-w-0 flex-1 basis-40"

@@ -33,7 +33,10 @@ export function Grid(props: {
       sortKey: f.name,
       class: "max-w-xs",
       cell: (r: Row) => (
-        <Show when={props.edit.isEditing(r) && inlineField(f.name)} fallback={cellView(f, r[f.name], props.lookups[f.name]?.[String(r[f.name])])}>
+        <Show
+          when={props.edit.isEditing(r) && inlineField(f.name)}
+          fallback={cellView(f, r[f.name], props.lookups[f.name]?.[String(r[f.name])])}
+        >
           {(field) => <InlineInput edit={props.edit} field={field()} fk={fkOf(f.name)} />}
         </Show>
       ),

@@ -57,7 +57,9 @@ export function LinkedRecords(props: {
             }
           >
             {(l, i) => (
-              <tr class={`${l.isNew ? "bg-green-50 dark:bg-green-500/10" : ""} ${l.deleted ? "text-gray-400 line-through dark:text-gray-500" : ""}`}>
+              <tr
+                class={`${l.isNew ? "bg-green-50 dark:bg-green-500/10" : ""} ${l.deleted ? "text-gray-400 line-through dark:text-gray-500" : ""}`}
+              >
                 <td class="px-2 py-1.5">{l.label}</td>
                 <td class="px-2 py-1.5 font-mono text-xs">{l.id}</td>
                 <td class="px-2 py-1.5 text-right">
@@ -72,7 +74,11 @@ export function LinkedRecords(props: {
                     <Show
                       when={!l.isNew}
                       fallback={
-                        <button type="button" class="btn btn-ghost btn-sm" onClick={() => setLinks((list) => list.filter((_, j) => j !== i()))}>
+                        <button
+                          type="button"
+                          class="btn btn-ghost btn-sm"
+                          onClick={() => setLinks((list) => list.filter((_, j) => j !== i()))}
+                        >
                           Remove
                         </button>
                       }
@@ -95,7 +101,14 @@ export function LinkedRecords(props: {
           Link {props.target.name}:
         </label>
         <div class="min-w-0 flex-1">
-          <FkSelect id={pickerId} name={props.relation.name} fk={{ field: pk, entity: props.target.name, key: pk }} value="" onChange={add} compact />
+          <FkSelect
+            id={pickerId}
+            name={props.relation.name}
+            fk={{ field: pk, entity: props.target.name, key: pk }}
+            value=""
+            onChange={add}
+            compact
+          />
         </div>
       </div>
     </section>

@@ -129,7 +129,8 @@ function EditorForm(props: {
       props.onSaved();
     } catch (err) {
       setError(errorWithDetails(err, "Failed to save record", ", "));
-      if (err instanceof ApiError) setFieldErrors(Object.fromEntries(err.details.filter((d) => d.field).map((d) => [d.field!, d.message ?? ""])));
+      if (err instanceof ApiError)
+        setFieldErrors(Object.fromEntries(err.details.filter((d) => d.field).map((d) => [d.field!, d.message ?? ""])));
       form.closest(".overflow-auto")?.scrollTo({ top: 0 });
     } finally {
       props.onSaving(false);
@@ -147,7 +148,13 @@ function EditorForm(props: {
             const autoSlug = slug?.field === f.name;
             return (
               <div class={f.type === "json" || f.type === "text" ? "md:col-span-2" : ""}>
-                <FieldLabel field={f} for={id} autoSlug={autoSlug} hint={autoSlug ? `auto-generated from ${slug!.source}` : f.type} target={fk?.entity} />
+                <FieldLabel
+                  field={f}
+                  for={id}
+                  autoSlug={autoSlug}
+                  hint={autoSlug ? `auto-generated from ${slug!.source}` : f.type}
+                  target={fk?.entity}
+                />
                 <FieldInput
                   id={id}
                   field={f}

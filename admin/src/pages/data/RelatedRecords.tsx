@@ -66,7 +66,10 @@ export function RelatedRecords(props: {
                   <For each={columns}>
                     {(c) => (
                       <td class="px-2 py-1.5 align-top">
-                        <Show when={r.editing && !r.deleted && !(r.original && c.name === props.target.primary_key.field)} fallback={shortValue(shown(r, c.name))}>
+                        <Show
+                          when={r.editing && !r.deleted && !(r.original && c.name === props.target.primary_key.field)}
+                          fallback={shortValue(shown(r, c.name))}
+                        >
                           <FieldInput
                             compact
                             field={c}
@@ -91,13 +94,21 @@ export function RelatedRecords(props: {
                         <Show
                           when={r.original}
                           fallback={
-                            <button type="button" class="btn btn-ghost btn-sm" onClick={() => setRows((list) => list.filter((x) => x.key !== r.key))}>
+                            <button
+                              type="button"
+                              class="btn btn-ghost btn-sm"
+                              onClick={() => setRows((list) => list.filter((x) => x.key !== r.key))}
+                            >
                               Remove
                             </button>
                           }
                         >
                           <Show when={!locked(r)}>
-                            <button type="button" class="btn btn-danger btn-sm" onClick={() => setRows(i(), { deleted: true, editing: false })}>
+                            <button
+                              type="button"
+                              class="btn btn-danger btn-sm"
+                              onClick={() => setRows(i(), { deleted: true, editing: false })}
+                            >
                               Delete
                             </button>
                           </Show>

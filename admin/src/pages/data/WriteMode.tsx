@@ -36,7 +36,13 @@ export function BlockHeader(props: { relation: Relation; mode: WriteMode; onMode
             value={props.mode}
             onChange={(e) => props.onMode(e.currentTarget.value as WriteMode)}
           >
-            <For each={WRITE_MODES}>{(m) => <option value={m} selected={m === props.mode}>{m}</option>}</For>
+            <For each={WRITE_MODES}>
+              {(m) => (
+                <option value={m} selected={m === props.mode}>
+                  {m}
+                </option>
+              )}
+            </For>
           </select>
         </div>
       </div>

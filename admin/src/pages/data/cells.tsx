@@ -28,7 +28,11 @@ export function cellView(field: Field, v: unknown, label?: string): JSX.Element 
     case "timestamp":
     case "date": {
       const d = new Date(String(v));
-      return isNaN(d.getTime()) ? String(v) : field.type === "date" ? d.toLocaleDateString(undefined, { timeZone: "UTC" }) : d.toLocaleString();
+      return isNaN(d.getTime())
+        ? String(v)
+        : field.type === "date"
+          ? d.toLocaleDateString(undefined, { timeZone: "UTC" })
+          : d.toLocaleString();
     }
     case "uuid":
       return (

@@ -64,7 +64,14 @@ export async function loadLookups(fks: ForeignKey[], rows: Row[]): Promise<Looku
     fks
       .filter((fk) => display(fk))
       .map(async (fk) => {
-        const ids = [...new Set(rows.map((r) => r[fk.field]).filter((v) => v !== null && v !== undefined && v !== "").map(String))];
+        const ids = [
+          ...new Set(
+            rows
+              .map((r) => r[fk.field])
+              .filter((v) => v !== null && v !== undefined && v !== "")
+              .map(String),
+          ),
+        ];
         out[fk.field] = ids.length ? await lookupIds(fk, ids) : {};
       }),
   );

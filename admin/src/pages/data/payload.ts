@@ -84,7 +84,14 @@ export function childrenWrite(target: Entity, columns: Field[], mode: WriteMode,
     } else if (r.deleted) {
       if (mode !== "replace") data.push({ [pk]: r.original[pk], _delete: true });
     } else {
-      data.push({ [pk]: r.original[pk], ...fieldsBody(columns.filter((c) => c.name !== pk), r.values, r.original) });
+      data.push({
+        [pk]: r.original[pk],
+        ...fieldsBody(
+          columns.filter((c) => c.name !== pk),
+          r.values,
+          r.original,
+        ),
+      });
     }
   }
   return { _write_mode: mode, data };

@@ -33,7 +33,11 @@ function Progress(props: { step: Step }) {
           <li class={`flex items-center ${i() < STEPS.length - 1 ? "flex-1" : ""}`} aria-current={i() === at() ? "step" : undefined}>
             <span
               class={`flex h-3 w-3 shrink-0 rounded-full ${
-                i() < at() ? "bg-blue-600" : i() === at() ? "bg-blue-600 ring-4 ring-blue-200 dark:ring-blue-500/30" : "bg-gray-300 dark:bg-gray-600"
+                i() < at()
+                  ? "bg-blue-600"
+                  : i() === at()
+                    ? "bg-blue-600 ring-4 ring-blue-200 dark:ring-blue-500/30"
+                    : "bg-gray-300 dark:bg-gray-600"
               }`}
               title={STEP_TITLES[s]}
             />
@@ -74,7 +78,13 @@ function EntityForm(props: { entity: Entity; onChange: (e: Entity) => void }) {
     <div class="space-y-5">
       <div class="form-row">
         <TextField label="Entity Name" placeholder="e.g. customer" mono value={props.entity.name} onInput={(v) => set({ name: v })} />
-        <TextField label="Table Name" placeholder="defaults to entity name" mono value={props.entity.table ?? ""} onInput={(v) => set({ table: v })} />
+        <TextField
+          label="Table Name"
+          placeholder="defaults to entity name"
+          mono
+          value={props.entity.table ?? ""}
+          onInput={(v) => set({ table: v })}
+        />
       </div>
       <div>
         <FieldsHeader fields={props.entity.fields} onChange={(fields) => set({ fields })} />
@@ -266,8 +276,17 @@ export function Wizard(props: { app: string; onDismiss: () => void }) {
         <ErrorBanner message={error()} />
         <Switch>
           <Match when={step() === "welcome"}>
-            <StepCard title="Welcome to your new app" actions={<button class="btn btn-primary" onClick={() => go("choose-preset")}>Get Started</button>}>
-              <p class="mb-4 text-sm text-gray-600 dark:text-gray-300">A few ideas first, then we will set up your first entity together.</p>
+            <StepCard
+              title="Welcome to your new app"
+              actions={
+                <button class="btn btn-primary" onClick={() => go("choose-preset")}>
+                  Get Started
+                </button>
+              }
+            >
+              <p class="mb-4 text-sm text-gray-600 dark:text-gray-300">
+                A few ideas first, then we will set up your first entity together.
+              </p>
               <div class="grid grid-cols-1 gap-3 sm:grid-cols-2">
                 <For each={CONCEPTS}>
                   {([title, text]) => (
@@ -281,7 +300,14 @@ export function Wizard(props: { app: string; onDismiss: () => void }) {
             </StepCard>
           </Match>
           <Match when={step() === "choose-preset"}>
-            <StepCard title="Choose a template" actions={<button class="btn btn-secondary" onClick={back}>Back</button>}>
+            <StepCard
+              title="Choose a template"
+              actions={
+                <button class="btn btn-secondary" onClick={back}>
+                  Back
+                </button>
+              }
+            >
               <div class="grid grid-cols-1 gap-3 sm:grid-cols-2">
                 <For each={PRESETS}>
                   {(p) => (
@@ -396,9 +422,15 @@ export function Wizard(props: { app: string; onDismiss: () => void }) {
             >
               <Show
                 when={sampleSets().length > 0}
-                fallback={<p class="text-sm text-gray-600 dark:text-gray-300">This template has no sample data. Skip to start adding your own records.</p>}
+                fallback={
+                  <p class="text-sm text-gray-600 dark:text-gray-300">
+                    This template has no sample data. Skip to start adding your own records.
+                  </p>
+                }
               >
-                <p class="mb-4 text-sm text-gray-600 dark:text-gray-300">These records will be created through the REST API, one at a time.</p>
+                <p class="mb-4 text-sm text-gray-600 dark:text-gray-300">
+                  These records will be created through the REST API, one at a time.
+                </p>
                 <For each={sampleSets()}>{(s) => <SamplePreview entity={s.entity} samples={s.samples} />}</For>
                 <Show when={progress()}>
                   <p class="flex items-center gap-2 text-sm text-blue-700 dark:text-blue-300" role="status">
@@ -410,7 +442,10 @@ export function Wizard(props: { app: string; onDismiss: () => void }) {
           </Match>
           <Match when={step() === "complete"}>
             <section class="card p-8 text-center" aria-label="Complete">
-              <div class="mx-auto mb-4 flex h-16 w-16 items-center justify-center rounded-full bg-green-100 text-4xl text-green-600 dark:bg-green-500/20 dark:text-green-300" aria-hidden="true">
+              <div
+                class="mx-auto mb-4 flex h-16 w-16 items-center justify-center rounded-full bg-green-100 text-4xl text-green-600 dark:bg-green-500/20 dark:text-green-300"
+                aria-hidden="true"
+              >
                 ✓
               </div>
               <h2 class="mb-6 text-2xl font-semibold">Your app is ready!</h2>

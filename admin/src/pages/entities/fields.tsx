@@ -128,16 +128,10 @@ function patched(f: Field, patch: Partial<Field>): Field {
   return next as unknown as Field;
 }
 
-function FieldRow(props: {
-  index: number;
-  field: Field;
-  isPk: boolean;
-  onChange: (f: Field) => void;
-  onRemove: () => void;
-}) {
+function FieldRow(props: { index: number; field: Field; isPk: boolean; onChange: (f: Field) => void; onRemove: () => void }) {
   const n = () => props.index + 1;
   const set = (patch: Partial<Field>) => props.onChange(patched(props.field, patch));
-  const types = () => (FIELD_TYPES as readonly string[]).includes(props.field.type) ? FIELD_TYPES : [...FIELD_TYPES, props.field.type];
+  const types = () => ((FIELD_TYPES as readonly string[]).includes(props.field.type) ? FIELD_TYPES : [...FIELD_TYPES, props.field.type]);
   return (
     <tr class="align-top">
       <td class="px-2 py-2">
@@ -160,7 +154,13 @@ function FieldRow(props: {
             set({ type, enum: type === "string" ? props.field.enum : undefined });
           }}
         >
-          <For each={types()}>{(t) => <option value={t} selected={t === props.field.type}>{t}</option>}</For>
+          <For each={types()}>
+            {(t) => (
+              <option value={t} selected={t === props.field.type}>
+                {t}
+              </option>
+            )}
+          </For>
         </select>
       </td>
       <td class="px-2 py-2 text-center">
@@ -185,7 +185,13 @@ function FieldRow(props: {
         <input
           class="input input-sm min-w-[6rem]"
           aria-label={`Field ${n()} default`}
-          value={props.field.default === undefined || props.field.default === null ? "" : typeof props.field.default === "object" ? JSON.stringify(props.field.default) : String(props.field.default)}
+          value={
+            props.field.default === undefined || props.field.default === null
+              ? ""
+              : typeof props.field.default === "object"
+                ? JSON.stringify(props.field.default)
+                : String(props.field.default)
+          }
           onInput={(e) => set({ default: e.currentTarget.value === "" ? undefined : e.currentTarget.value })}
         />
       </td>
@@ -203,7 +209,12 @@ function FieldRow(props: {
       </td>
       <td class="px-2 py-2 text-right">
         <Show when={!props.isPk}>
-          <button type="button" class="btn btn-ghost btn-sm text-red-600 dark:text-red-400" aria-label={`Remove field ${n()}`} onClick={() => props.onRemove()}>
+          <button
+            type="button"
+            class="btn btn-ghost btn-sm text-red-600 dark:text-red-400"
+            aria-label={`Remove field ${n()}`}
+            onClick={() => props.onRemove()}
+          >
             ✕
           </button>
         </Show>
@@ -256,7 +267,11 @@ export function FieldsHeader(props: { fields: Field[]; onChange: (fields: Field[
       <h2 class="section-title !mb-0">{props.title ?? "Fields"}</h2>
       <div class="flex items-center gap-2">
         <QuickAdd onPick={(t) => props.onChange(applyTemplate(props.fields, t))} />
-        <button type="button" class="btn btn-secondary btn-sm" onClick={() => props.onChange([...props.fields, { name: "", type: "string" }])}>
+        <button
+          type="button"
+          class="btn btn-secondary btn-sm"
+          onClick={() => props.onChange([...props.fields, { name: "", type: "string" }])}
+        >
           + Add Field
         </button>
       </div>

@@ -86,7 +86,14 @@ export const PRESETS: Preset[] = [
         { total: 42.5, status: "pending" },
       ],
     },
-    relation: { name: "orders", type: "one_to_many", source_key: "id", target_key: "customer_id", ownership: "source", on_delete: "cascade" },
+    relation: {
+      name: "orders",
+      type: "one_to_many",
+      source_key: "id",
+      target_key: "customer_id",
+      ownership: "source",
+      on_delete: "cascade",
+    },
   },
   {
     key: "product-catalog",
@@ -104,7 +111,14 @@ export const PRESETS: Preset[] = [
         updatedAt,
       ]),
       samples: [
-        { name: "Desk Lamp", description: "Warm LED lamp with a brass arm.", price: 49.9, currency: "USD", sku: "LAMP-001", in_stock: true },
+        {
+          name: "Desk Lamp",
+          description: "Warm LED lamp with a brass arm.",
+          price: 49.9,
+          currency: "USD",
+          sku: "LAMP-001",
+          in_stock: true,
+        },
         { name: "Notebook", description: "A5, dotted, 160 pages.", price: 12.5, currency: "USD", sku: "NOTE-002", in_stock: true },
         { name: "Fountain Pen", description: "Steel nib, blue ink.", price: 89, currency: "USD", sku: "PEN-003", in_stock: false },
       ],

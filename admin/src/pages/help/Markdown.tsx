@@ -43,7 +43,8 @@ function renderer(topic: Topic) {
       },
       link({ href, tokens }: Tokens.Link) {
         const text = this.parser.parseInline(tokens);
-        if (/^https?:/.test(href)) return `<a class="link" href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${text}</a>`;
+        if (/^https?:/.test(href))
+          return `<a class="link" href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${text}</a>`;
         const m = /^(?:([\w-]+)\.md)?(?:#(.*))?$/.exec(href);
         const target = m ? helpHref(m[1] ?? doc, m[2] ?? "", topic) : undefined;
         if (target) return `<a class="link" href="${escapeHtml(target)}">${text}</a>`;

@@ -75,7 +75,9 @@ function extract(text: string, src: Source): string {
   const ownHeadings = new Set(hs.map((h) => h.line));
   return lines
     .slice(from, to)
-    .map((l, k) => (shift && ownHeadings.has(from + k) ? l.replace(/^#+/, (m) => "#".repeat(Math.min(6, Math.max(2, m.length - shift)))) : l))
+    .map((l, k) =>
+      shift && ownHeadings.has(from + k) ? l.replace(/^#+/, (m) => "#".repeat(Math.min(6, Math.max(2, m.length - shift)))) : l,
+    )
     .join("\n");
 }
 

@@ -81,7 +81,7 @@ relation's name is the token for \`include\` and for nested writes.`,
     lead: `In this admin, the **Data Browser** builds these requests from its filter bar, column sorting and
 pagination, and the **API Playground** lets you send any of them and read the raw response.`,
     sources: [
-      { doc: "api", heading: "Entity endpoints" , intro: true },
+      { doc: "api", heading: "Entity endpoints", intro: true },
       { doc: "api", heading: "List: query parameters" },
       { doc: "getting-started", heading: "7. List with filters, sort and include" },
       { doc: "api", heading: "Create and update" },
@@ -112,7 +112,11 @@ write mode per relation and sends them as one nested write.`,
     glyph: "✓",
     lead: `In this admin, **Rules** lists the rules per entity and edits them; expressions can be built
 visually or typed.`,
-    sources: [{ doc: "logic", intro: true }, { doc: "logic", heading: "Expressions" }, { doc: "logic", heading: "Rules" }],
+    sources: [
+      { doc: "logic", intro: true },
+      { doc: "logic", heading: "Expressions" },
+      { doc: "logic", heading: "Rules" },
+    ],
   },
   {
     slug: "state-machines",
@@ -131,7 +135,10 @@ visually or typed.`,
     glyph: "⟳",
     lead: `In this admin, **Workflows** edits them; the **Workflow Monitor** lists running instances and
 approves or rejects their approval steps.`,
-    sources: [{ doc: "logic", heading: "Workflows" }, { doc: "logic", heading: "Worked example: invoices" }],
+    sources: [
+      { doc: "logic", heading: "Workflows" },
+      { doc: "logic", heading: "Worked example: invoices" },
+    ],
   },
   {
     slug: "webhooks",

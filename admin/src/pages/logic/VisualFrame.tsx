@@ -59,7 +59,13 @@ export function VisualFrame(props: {
               Settings
             </button>
             <div class="relative">
-              <button type="button" class="btn btn-secondary btn-sm" aria-expanded={props.menuOpen} aria-haspopup="true" onClick={props.onToggleMenu}>
+              <button
+                type="button"
+                class="btn btn-secondary btn-sm"
+                aria-expanded={props.menuOpen}
+                aria-haspopup="true"
+                onClick={props.onToggleMenu}
+              >
                 {props.addLabel}
               </button>
               <Show when={props.menuOpen}>
@@ -77,7 +83,11 @@ export function VisualFrame(props: {
           </div>
         </header>
         <Show when={props.settingsOpen}>
-          <div class="border-b border-gray-200 bg-white px-4 py-3 dark:border-gray-700 dark:bg-gray-800" aria-label="Settings" role="region">
+          <div
+            class="border-b border-gray-200 bg-white px-4 py-3 dark:border-gray-700 dark:bg-gray-800"
+            aria-label="Settings"
+            role="region"
+          >
             <ErrorBanner message={props.error} />
             {props.settings}
           </div>
@@ -86,12 +96,12 @@ export function VisualFrame(props: {
           <div class="min-h-[16rem] flex-1 p-3">{props.canvas}</div>
           <Show when={props.panel}>
             {(panel) => (
-            <aside
-              aria-label="Properties"
-              class="max-h-[45vh] w-full overflow-auto border-t border-gray-200 bg-white p-4 md:max-h-none md:w-80 md:border-t-0 md:border-l dark:border-gray-700 dark:bg-gray-800"
-            >
-              {panel()}
-            </aside>
+              <aside
+                aria-label="Properties"
+                class="max-h-[45vh] w-full overflow-auto border-t border-gray-200 bg-white p-4 md:max-h-none md:w-80 md:border-t-0 md:border-l dark:border-gray-700 dark:bg-gray-800"
+              >
+                {panel()}
+              </aside>
             )}
           </Show>
         </div>

@@ -99,9 +99,21 @@ function ActionFields(props: { action: ActionForm; onChange: (a: ActionForm) => 
         <div class={row()}>
           <Show when={props.workflow}>
             <EntityInput workflow value={props.action.entity} onChange={set("entity")} />
-            <TextField label="Record ID Path" mono placeholder="e.g. context.record_id" value={props.action.record_id} onInput={set("record_id")} />
+            <TextField
+              label="Record ID Path"
+              mono
+              placeholder="e.g. context.record_id"
+              value={props.action.record_id}
+              onInput={set("record_id")}
+            />
           </Show>
-          <TextField label="Field" mono placeholder={props.workflow ? "e.g. approved_at" : "e.g. sent_at"} value={props.action.field} onInput={set("field")} />
+          <TextField
+            label="Field"
+            mono
+            placeholder={props.workflow ? "e.g. approved_at" : "e.g. sent_at"}
+            value={props.action.field}
+            onInput={set("field")}
+          />
           <TextField label="Value" placeholder="e.g. now" value={props.action.value} onInput={set("value")} />
         </div>
       </Match>
@@ -147,14 +159,22 @@ export function ActionsEditor(props: {
     <div>
       <div class="mb-1 flex items-center justify-between">
         <span class="label !mb-0">Actions</span>
-        <button type="button" class="btn btn-ghost btn-sm text-blue-600 dark:text-blue-400" onClick={() => props.onChange([...props.actions, newAction()])}>
+        <button
+          type="button"
+          class="btn btn-ghost btn-sm text-blue-600 dark:text-blue-400"
+          onClick={() => props.onChange([...props.actions, newAction()])}
+        >
           {props.addLabel}
         </button>
       </div>
       <div class="space-y-2">
         <Index each={props.actions}>
           {(action, i) => (
-            <div role="group" aria-label={`Action ${i + 1}`} class="space-y-2 rounded-md border border-gray-200 bg-gray-50 p-2 dark:border-gray-700 dark:bg-gray-900/40">
+            <div
+              role="group"
+              aria-label={`Action ${i + 1}`}
+              class="space-y-2 rounded-md border border-gray-200 bg-gray-50 p-2 dark:border-gray-700 dark:bg-gray-900/40"
+            >
               <div class="flex items-center gap-2">
                 <select
                   class="input input-sm flex-1"

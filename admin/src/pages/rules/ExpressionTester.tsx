@@ -58,7 +58,12 @@ function parseObject(text: string, what: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-export function ExpressionTester(props: { expression: string; entity: Entity | undefined; kind: "expression" | "computed"; target: string }) {
+export function ExpressionTester(props: {
+  expression: string;
+  entity: Entity | undefined;
+  kind: "expression" | "computed";
+  target: string;
+}) {
   const [record, setRecord] = createSignal(sampleRecord(props.entity));
   const [withOld, setWithOld] = createSignal(false);
   const [old, setOld] = createSignal(sampleRecord(props.entity));
@@ -140,7 +145,11 @@ export function ExpressionTester(props: { expression: string; entity: Entity | u
           <FormField label="Old record (JSON)">{(id) => <JsonArea id={id} rows={4} value={old()} onInput={setOld} />}</FormField>
         </Show>
         <Show when={error()}>
-          <div role="alert" data-testid="tester-error" class="rounded-md border border-red-200 bg-red-50 px-3 py-2 font-mono text-xs break-words text-red-700 dark:border-red-800 dark:bg-red-900/30 dark:text-red-300">
+          <div
+            role="alert"
+            data-testid="tester-error"
+            class="rounded-md border border-red-200 bg-red-50 px-3 py-2 font-mono text-xs break-words text-red-700 dark:border-red-800 dark:bg-red-900/30 dark:text-red-300"
+          >
             {error()}
           </div>
         </Show>

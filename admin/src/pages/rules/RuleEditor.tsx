@@ -88,14 +88,26 @@ export function RuleEditor(props: { rule: Rule | "new"; onClose: () => void; onS
           />
         </div>
         <div class="form-row">
-          <SelectField label="Type" value={form().type} options={["field", "expression", "computed"]} onChange={(v) => set("type", v as RuleType)} />
+          <SelectField
+            label="Type"
+            value={form().type}
+            options={["field", "expression", "computed"]}
+            onChange={(v) => set("type", v as RuleType)}
+          />
           <TextField label="Priority" type="number" value={form().priority} onInput={(v) => set("priority", v)} />
         </div>
         <Toggle label="Active" checked={form().active} onChange={(v) => set("active", v)} />
         <Switch>
           <Match when={form().type === "field"}>
             <div class="form-row">
-              <TextField label="Field" placeholder="e.g. total" mono list={fieldList} value={form().field} onInput={(v) => set("field", v)} />
+              <TextField
+                label="Field"
+                placeholder="e.g. total"
+                mono
+                list={fieldList}
+                value={form().field}
+                onInput={(v) => set("field", v)}
+              />
               <SelectField label="Operator" value={form().operator} options={OPERATORS} onChange={(v) => set("operator", v)} />
             </div>
             <TextField label="Value" placeholder="e.g. 0" value={form().value} onInput={(v) => set("value", v)} />

@@ -22,7 +22,10 @@ export async function saveMachine(id: string | undefined, d: MachineDraft): Prom
 }
 
 function TransitionCard(props: { n: number; t: TransitionDraft; onChange: (t: TransitionDraft) => void; onRemove: () => void }) {
-  const set = <K extends keyof TransitionDraft>(k: K) => (v: TransitionDraft[K]) => props.onChange({ ...props.t, [k]: v });
+  const set =
+    <K extends keyof TransitionDraft>(k: K) =>
+    (v: TransitionDraft[K]) =>
+      props.onChange({ ...props.t, [k]: v });
   return (
     <div role="group" aria-label={`Transition ${props.n}`} class="space-y-3 rounded-md border border-gray-200 p-3 dark:border-gray-700">
       <div class="flex items-center justify-between">
@@ -108,7 +111,11 @@ export function MachineForm(props: { machine: StateMachine | "new"; onClose: () 
         <div>
           <div class="mb-2 flex items-center justify-between">
             <h3 class="section-title !mb-0">Transitions</h3>
-            <button type="button" class="btn btn-secondary btn-sm" onClick={() => setDraft("transitions", (ts) => [...ts, newTransition()])}>
+            <button
+              type="button"
+              class="btn btn-secondary btn-sm"
+              onClick={() => setDraft("transitions", (ts) => [...ts, newTransition()])}
+            >
               + Add Transition
             </button>
           </div>

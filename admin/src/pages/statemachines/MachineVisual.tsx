@@ -29,7 +29,13 @@ const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}...` : s)
 function edgeLabel(t: TransitionDraft): string | undefined {
   if (t.guard.trim()) return cut(t.guard.trim(), 25);
   const roles = t.roles.trim();
-  return roles ? roles.split(",").map((r) => r.trim()).filter(Boolean).join(", ") : undefined;
+  return roles
+    ? roles
+        .split(",")
+        .map((r) => r.trim())
+        .filter(Boolean)
+        .join(", ")
+    : undefined;
 }
 
 function stateNode(name: string, initial: boolean): GraphNode {
@@ -69,10 +75,22 @@ function stateNode(name: string, initial: boolean): GraphNode {
 }
 
 /** One transition of the state panel: target, guard, roles, actions. */
-function TransitionPanelCard(props: { t: TransitionDraft; states: string[]; onChange: (t: TransitionDraft) => void; onRemove: () => void }) {
-  const set = <K extends keyof TransitionDraft>(k: K) => (v: TransitionDraft[K]) => props.onChange({ ...props.t, [k]: v });
+function TransitionPanelCard(props: {
+  t: TransitionDraft;
+  states: string[];
+  onChange: (t: TransitionDraft) => void;
+  onRemove: () => void;
+}) {
+  const set =
+    <K extends keyof TransitionDraft>(k: K) =>
+    (v: TransitionDraft[K]) =>
+      props.onChange({ ...props.t, [k]: v });
   return (
-    <div role="group" aria-label={`Transition ${props.t.from} → ${props.t.to}`} class="space-y-2 rounded-md border border-gray-200 p-2 dark:border-gray-700">
+    <div
+      role="group"
+      aria-label={`Transition ${props.t.from} → ${props.t.to}`}
+      class="space-y-2 rounded-md border border-gray-200 p-2 dark:border-gray-700"
+    >
       <div class="flex items-center justify-between gap-2 text-sm">
         <span class="truncate font-mono">
           {props.t.from} → {props.t.to}
@@ -154,7 +172,13 @@ export function MachineVisual(props: { machine: StateMachine | "new"; onClose: (
         when={entities().length > 0}
         fallback={<TextField label="Entity" mono value={draft.entity} onInput={(v) => setDraft("entity", v)} />}
       >
-        <SelectField label="Entity" value={draft.entity} placeholder="Select entity" options={entities().map((e) => e.name)} onChange={(v) => setDraft("entity", v)} />
+        <SelectField
+          label="Entity"
+          value={draft.entity}
+          placeholder="Select entity"
+          options={entities().map((e) => e.name)}
+          onChange={(v) => setDraft("entity", v)}
+        />
       </Show>
       <TextField label="State Field" mono value={draft.field} onInput={(v) => setDraft("field", v)} />
       <TextField label="Initial State" mono value={draft.initial} onInput={(v) => setDraft("initial", v)} />
@@ -246,7 +270,10 @@ function StatePanel(props: {
   const [name, setName] = createSignal(props.state);
   /** Indexes (into all transitions) of those leaving this state. */
   const outgoing = () =>
-    props.draft.transitions.map((t, i) => [t, i] as const).filter(([t]) => fromStates(t).includes(props.state)).map(([, i]) => i);
+    props.draft.transitions
+      .map((t, i) => [t, i] as const)
+      .filter(([t]) => fromStates(t).includes(props.state))
+      .map(([, i]) => i);
   const replace = (i: number, t: TransitionDraft) => props.onTransitions(props.draft.transitions.map((x, j) => (j === i ? t : x)));
 
   return (
@@ -264,7 +291,11 @@ function StatePanel(props: {
         )}
       </FormField>
       <label class="flex items-center gap-2 text-sm">
-        <input type="checkbox" checked={props.draft.initial.trim() === props.state} onChange={(e) => props.onInitial(e.currentTarget.checked)} />
+        <input
+          type="checkbox"
+          checked={props.draft.initial.trim() === props.state}
+          onChange={(e) => props.onInitial(e.currentTarget.checked)}
+        />
         Initial state
       </label>
       <div>

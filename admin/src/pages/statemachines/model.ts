@@ -106,9 +106,7 @@ export function collectStates(d: MachineDraft, added: string[]): string[] {
 
 /** The list's Transitions column: `{from list} -> {to}`, joined, cut at 60 characters. */
 export function transitionSummary(m: StateMachine): string {
-  const s = (m.definition.transitions ?? [])
-    .map((t) => `${Array.isArray(t.from) ? t.from.join(", ") : t.from} -> ${t.to}`)
-    .join(", ");
+  const s = (m.definition.transitions ?? []).map((t) => `${Array.isArray(t.from) ? t.from.join(", ") : t.from} -> ${t.to}`).join(", ");
   return s.length > 60 ? `${s.slice(0, 60)}...` : s;
 }
 

@@ -57,7 +57,10 @@ const ASSIGNEE: Record<AssigneeType, [string, string]> = {
 };
 
 export function StepFields(props: { step: StepDraft; onChange: (s: StepDraft) => void; targets: string[]; visual: boolean }) {
-  const set = <K extends keyof StepDraft>(k: K) => (v: StepDraft[K]) => props.onChange({ ...props.step, [k]: v });
+  const set =
+    <K extends keyof StepDraft>(k: K) =>
+    (v: StepDraft[K]) =>
+      props.onChange({ ...props.step, [k]: v });
   // The visual panel is narrow: one column there.
   const row = () => (props.visual ? "space-y-3" : "form-row");
   const goto = (label: string, key: GotoKey) => (
@@ -73,11 +76,23 @@ export function StepFields(props: { step: StepDraft; onChange: (s: StepDraft) =>
   return (
     <Switch>
       <Match when={props.step.type === "action"}>
-        <ActionsEditor actions={props.step.actions} onChange={set("actions")} workflow stacked={props.visual} addLabel={props.visual ? "+ Add" : "+ Action"} />
+        <ActionsEditor
+          actions={props.step.actions}
+          onChange={set("actions")}
+          workflow
+          stacked={props.visual}
+          addLabel={props.visual ? "+ Add" : "+ Action"}
+        />
         {goto("Then (goto)", "then")}
       </Match>
       <Match when={props.step.type === "condition"}>
-        <TextField label="Expression" mono placeholder="e.g. context.amount < 1000" value={props.step.expression} onInput={set("expression")} />
+        <TextField
+          label="Expression"
+          mono
+          placeholder="e.g. context.amount < 1000"
+          value={props.step.expression}
+          onInput={set("expression")}
+        />
         <div class={row()}>
           {goto("On True (goto)", "on_true")}
           {goto("On False (goto)", "on_false")}

@@ -39,7 +39,12 @@ function StepCard(props: {
       </div>
       <div class="form-row">
         <TextField label="Step ID" mono placeholder="e.g. check_amount" value={props.step.id} onInput={props.onRename} />
-        <SelectField label="Type" value={props.step.type} options={STEP_TYPES} onChange={(v) => props.onChange({ ...props.step, type: v as StepType })} />
+        <SelectField
+          label="Type"
+          value={props.step.type}
+          options={STEP_TYPES}
+          onChange={(v) => props.onChange({ ...props.step, type: v as StepType })}
+        />
       </div>
       <StepFields step={props.step} onChange={props.onChange} targets={props.targets} visual={false} />
     </div>
@@ -89,7 +94,13 @@ export function WorkflowForm(props: { workflow: Workflow | "new"; onClose: () =>
       <form id="workflow-form" class="space-y-4" onSubmit={save}>
         <ErrorBanner message={error()} />
         <div class="form-row">
-          <TextField label="Workflow Name" mono placeholder="e.g. purchase_approval" value={draft.name} onInput={(v) => setDraft("name", v)} />
+          <TextField
+            label="Workflow Name"
+            mono
+            placeholder="e.g. purchase_approval"
+            value={draft.name}
+            onInput={(v) => setDraft("name", v)}
+          />
           <Toggle label="Active" checked={draft.active} onChange={(v) => setDraft("active", v)} />
         </div>
         <fieldset class="space-y-3 rounded-md border border-gray-200 p-3 dark:border-gray-700">
@@ -110,13 +121,23 @@ export function WorkflowForm(props: { workflow: Workflow | "new"; onClose: () =>
               value={draft.trigger.field}
               onInput={(v) => setDraft("trigger", "field", v)}
             />
-            <TextField label="To State" mono placeholder="e.g. approved" value={draft.trigger.to} onInput={(v) => setDraft("trigger", "to", v)} />
+            <TextField
+              label="To State"
+              mono
+              placeholder="e.g. approved"
+              value={draft.trigger.to}
+              onInput={(v) => setDraft("trigger", "to", v)}
+            />
           </div>
         </fieldset>
         <div>
           <div class="mb-2 flex items-center justify-between">
             <h3 class="section-title !mb-0">Context Mappings</h3>
-            <button type="button" class="btn btn-secondary btn-sm" onClick={() => setDraft("context", (c) => [...c, { key: "", path: "" }])}>
+            <button
+              type="button"
+              class="btn btn-secondary btn-sm"
+              onClick={() => setDraft("context", (c) => [...c, { key: "", path: "" }])}
+            >
               + Add Mapping
             </button>
           </div>
@@ -124,8 +145,22 @@ export function WorkflowForm(props: { workflow: Workflow | "new"; onClose: () =>
             <Index each={draft.context}>
               {(m, i) => (
                 <div role="group" aria-label={`Mapping ${i + 1}`} class="flex items-end gap-2">
-                  <TextField class="flex-1" label="Key" mono placeholder="e.g. record_id" value={m().key} onInput={(v) => setDraft("context", i, "key", v)} />
-                  <TextField class="flex-1" label="Path" mono placeholder="e.g. trigger.record_id" value={m().path} onInput={(v) => setDraft("context", i, "path", v)} />
+                  <TextField
+                    class="flex-1"
+                    label="Key"
+                    mono
+                    placeholder="e.g. record_id"
+                    value={m().key}
+                    onInput={(v) => setDraft("context", i, "key", v)}
+                  />
+                  <TextField
+                    class="flex-1"
+                    label="Path"
+                    mono
+                    placeholder="e.g. trigger.record_id"
+                    value={m().path}
+                    onInput={(v) => setDraft("context", i, "path", v)}
+                  />
                   <button
                     type="button"
                     class="btn btn-ghost btn-sm mb-1"

@@ -89,7 +89,15 @@ const startNode: GraphNode = {
   render: () => (
     <g>
       <circle cx={28} cy={28} r={27} stroke-width="2" class="fill-green-100 stroke-green-600 dark:fill-green-900 dark:stroke-green-400" />
-      <text x={28} y={28} text-anchor="middle" dominant-baseline="central" font-size="11" font-weight="600" class="fill-green-900 dark:fill-green-100">
+      <text
+        x={28}
+        y={28}
+        text-anchor="middle"
+        dominant-baseline="central"
+        font-size="11"
+        font-weight="600"
+        class="fill-green-900 dark:fill-green-100"
+      >
         Start
       </text>
     </g>
@@ -105,7 +113,15 @@ const endNode: GraphNode = {
     <g>
       <circle cx={28} cy={28} r={27} stroke-width="2" class="fill-red-50 stroke-red-600 dark:fill-red-950 dark:stroke-red-400" />
       <circle cx={28} cy={28} r={21} stroke-width="1.5" class="fill-none stroke-red-600 dark:stroke-red-400" />
-      <text x={28} y={28} text-anchor="middle" dominant-baseline="central" font-size="11" font-weight="600" class="fill-red-900 dark:fill-red-100">
+      <text
+        x={28}
+        y={28}
+        text-anchor="middle"
+        dominant-baseline="central"
+        font-size="11"
+        font-weight="600"
+        class="fill-red-900 dark:fill-red-100"
+      >
         End
       </text>
     </g>
@@ -207,9 +223,22 @@ export function WorkflowVisual(props: { workflow: Workflow | "new"; onClose: () 
 
   const menu = (
     <div role="menu" class="flex flex-col">
-      <For each={[["action", "Action"], ["condition", "Condition"], ["approval", "Approval"]] as [StepType, string][]}>
+      <For
+        each={
+          [
+            ["action", "Action"],
+            ["condition", "Condition"],
+            ["approval", "Approval"],
+          ] as [StepType, string][]
+        }
+      >
         {([type, label]) => (
-          <button type="button" role="menuitem" class="rounded px-2 py-1.5 text-left text-sm hover:bg-gray-100 dark:hover:bg-gray-700" onClick={() => addStep(type)}>
+          <button
+            type="button"
+            role="menuitem"
+            class="rounded px-2 py-1.5 text-left text-sm hover:bg-gray-100 dark:hover:bg-gray-700"
+            onClick={() => addStep(type)}
+          >
             {label}
           </button>
         )}
@@ -275,7 +304,12 @@ function StepPanel(props: {
   return (
     <div class="space-y-3">
       <TextField label="Step ID" mono value={props.step.id} onInput={props.onRename} />
-      <SelectField label="Type" value={props.step.type} options={STEP_TYPES} onChange={(v) => props.onChange({ ...props.step, type: v as StepType })} />
+      <SelectField
+        label="Type"
+        value={props.step.type}
+        options={STEP_TYPES}
+        onChange={(v) => props.onChange({ ...props.step, type: v as StepType })}
+      />
       <StepFields step={props.step} onChange={props.onChange} targets={props.targets} visual />
       <button type="button" class="btn btn-danger btn-sm w-full" onClick={props.onDelete}>
         Delete Step

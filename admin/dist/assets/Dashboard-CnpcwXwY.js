@@ -1,1 +1,0 @@
-import{n as e,t}from"./index-TnE9Uql1.js";function n(){return e(t,{title:`Dashboard`,subtitle:`Not built yet`})}export{n as default};
