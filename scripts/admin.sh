@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The admin UI (admin/, issue 13):
-#   1. the committed bundle admin/dist is what the sources build to (npm ci, npm run
-#      build, then no difference and no new file under admin/dist);
+#   1. the sources are prettier-formatted and type-check (npm run lint), and the
+#      committed bundle admin/dist is what they build to (npm run build, then no
+#      difference and no new file under admin/dist);
 #   2. the browser tests (admin/e2e, Playwright driving Debian's chromium) run against
 #      the release binary in a fresh SQLite data directory. Screenshots of every
 #      screen land in admin/e2e-artifacts/ (gitignored; kept as CI artifacts).
@@ -15,7 +16,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-noto-color-emoji >/d
 fi
 
 echo "== admin: npm ci && npm run build"
-(cd admin && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+(cd admin && npm ci --no-audit --no-fund --loglevel=error && npm run lint && npm run build)
 if ! git diff --exit-code --stat -- admin/dist || [ -n "$(git status --porcelain -- admin/dist)" ]; then
   echo "admin/dist differs from a build of admin/src: run (cd admin && npm ci && npm run build) and commit admin/dist" >&2
   git status --porcelain -- admin/dist | head -20 >&2
