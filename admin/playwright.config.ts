@@ -10,7 +10,9 @@ export default defineConfig({
   // One server and one worker: the tests share the platform and run in file order.
   workers: 1,
   fullyParallel: false,
-  retries: 0,
+  // One retry in CI: a test that passes only on its retry is reported as flaky in
+  // the output (and its first failure keeps its trace), instead of failing the run.
+  retries: process.env.CI ? 1 : 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
   outputDir: "e2e-artifacts/test-results",
