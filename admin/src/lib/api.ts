@@ -106,8 +106,8 @@ async function send(url: string, init: RequestInit, retried = false): Promise<Re
   return res;
 }
 
-async function request<T>(url: string, method: string, body?: Body, cache?: RequestCache): Promise<Envelope<T>> {
-  const init: RequestInit = { method, cache };
+async function request<T>(url: string, method: string, body?: Body): Promise<Envelope<T>> {
+  const init: RequestInit = { method };
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {
     init.body = JSON.stringify(body);
@@ -141,11 +141,6 @@ export const platform = {
 /** Calls under `/api/{selectedApp}`. */
 export const api = {
   get: <T>(path: string) => request<T>(`${appBase()}${path}`, "GET"),
-  /**
-   * GET past the browser cache. A record's ETag does not cover its includes, so a
-   * revalidated `GET /{entity}/{id}?include=` can answer 304 with stale children.
-   */
-  getFresh: <T>(path: string) => request<T>(`${appBase()}${path}`, "GET", undefined, "no-store"),
   post: <T>(path: string, body: Body = {}) => request<T>(`${appBase()}${path}`, "POST", body),
   put: <T>(path: string, body: Body) => request<T>(`${appBase()}${path}`, "PUT", body),
   del: <T>(path: string) => request<T>(`${appBase()}${path}`, "DELETE"),

@@ -17,7 +17,7 @@ async function loadRecord(entity: Entity, row: Row, rels: Relation[]): Promise<R
   if (!rels.length) return row;
   try {
     const q = `?include=${encodeURIComponent(rels.map((r) => r.name).join(","))}`;
-    return (await api.getFresh<Row>(`${recordPath(entity.name, pkOf(entity, row))}${q}`)).data;
+    return (await api.get<Row>(`${recordPath(entity.name, pkOf(entity, row))}${q}`)).data;
   } catch {
     return row;
   }
