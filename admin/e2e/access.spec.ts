@@ -6,7 +6,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { AddressInfo } from "node:net";
-import { adminApi, baseURL, createApp, login, shot, useApp } from "./helpers";
+import { adminApi, baseURL, createApp, data, login, shot, useApp } from "./helpers";
 
 const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
@@ -29,17 +29,9 @@ async function setup(page: Page, prefix: string): Promise<{ api: APIRequestConte
   });
   expect(res.status(), await res.text()).toBe(201);
   await login(page);
-  // The login page reloads into /admin/apps (location.replace) after the router has
-  // already shown it; a navigation of our own settles the page before storage is set.
   await page.goto("/admin/apps");
   await useApp(page, app);
   return { api, app };
-}
-
-async function data<T>(api: APIRequestContext, path: string): Promise<T> {
-  const res = await api.get(path);
-  expect(res.ok(), await res.text()).toBeTruthy();
-  return (await res.json()).data as T;
 }
 
 test("users: validation in the banner, create, edit, delete", async ({ page }) => {

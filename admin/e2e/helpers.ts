@@ -54,3 +54,17 @@ export async function shot(page: Page, name: string) {
   await page.waitForLoadState("networkidle");
   await page.screenshot({ path: `e2e-artifacts/screens/${name}.png`, fullPage: true });
 }
+
+/** Signs in, selects `app` and opens `/admin{path}`. */
+export async function openApp(page: Page, app: string, path: string) {
+  await login(page);
+  await useApp(page, app);
+  await page.goto(`/admin${path}`);
+}
+
+/** GETs `path` with an admin API context, asserts 2xx and returns `data`. */
+export async function data<T>(api: APIRequestContext, path: string): Promise<T> {
+  const res = await api.get(path);
+  expect(res.ok(), await res.text()).toBeTruthy();
+  return (await res.json()).data as T;
+}

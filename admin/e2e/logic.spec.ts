@@ -4,7 +4,7 @@
 // a workflow with an approval step started by a state change and decided in the
 // Workflow Monitor (approve, reject, delete).
 import { APIRequestContext, expect, Page, test } from "@playwright/test";
-import { adminApi, createApp, login, shot, useApp } from "./helpers";
+import { adminApi, createApp, data, login, shot, useApp } from "./helpers";
 
 const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
@@ -32,12 +32,6 @@ async function setup(page: Page, prefix: string): Promise<{ api: APIRequestConte
   await page.goto("/admin/apps");
   await useApp(page, app);
   return { api, app };
-}
-
-async function data<T>(api: APIRequestContext, path: string): Promise<T> {
-  const res = await api.get(path);
-  expect(res.ok(), await res.text()).toBeTruthy();
-  return (await res.json()).data as T;
 }
 
 async function post<T>(api: APIRequestContext, path: string, body: unknown, status = 201): Promise<T> {

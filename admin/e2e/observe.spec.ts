@@ -1,7 +1,7 @@
 // Overview, events, trace, event stats, API playground, AI generator and help
 // (spec 17 §5.3, §5.14, §5.15, §5.22–§5.25) against the real server.
-import { APIRequestContext, expect, Page, test } from "@playwright/test";
-import { adminApi, createApp, login, shot, useApp } from "./helpers";
+import { APIRequestContext, expect, test } from "@playwright/test";
+import { adminApi, createApp, login, openApp, shot, useApp } from "./helpers";
 
 const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
 
@@ -49,12 +49,6 @@ async function shopApp(api: APIRequestContext): Promise<string> {
   await post("/purchase", { customer_id: ids[0], total: 10 });
   await post("/purchase", { customer_id: ids[0], total: 20 });
   return app;
-}
-
-async function openApp(page: Page, app: string, path: string) {
-  await login(page);
-  await useApp(page, app);
-  await page.goto(`/admin${path}`);
 }
 
 /** Waits until the instrumentation has flushed at least `min` events of the app (100 ms batches). */

@@ -3,17 +3,11 @@
 // import, and the ERD on the graph canvas. Each test makes its own app.
 import { APIRequestContext, expect, Page, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { adminApi, createApp, login, shot, useApp } from "./helpers";
+import { adminApi, createApp, openApp, shot } from "./helpers";
 
 const unique = (base: string) => `${base}_${Date.now().toString(36)}`;
 
 /** Signs in and opens `path` with `app` selected. */
-async function openApp(page: Page, app: string, path: string) {
-  await login(page);
-  await useApp(page, app);
-  await page.goto(`/admin${path}`);
-}
-
 async function definition(api: APIRequestContext, app: string, kind: "entities" | "relations", name: string) {
   const res = await api.get(`/api/${app}/_admin/${kind}/${name}`);
   expect(res.status(), await res.text()).toBe(200);
